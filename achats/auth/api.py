@@ -1,0 +1,149 @@
+"""GET /me, the caller's API tokens, and the account side of moderation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_login import current_user
+from pydantic import BaseModel, Field
+
+from achats.auth import services
+from achats.auth.models import AccountStatus, ApiToken, User
+from achats.auth.permissions import can_moderate_accounts, can_suspend
+from achats.platform.api import ApiBlueprint, ApiError, StrictBody
+from achats.platform.extensions import db
+
+api = ApiBlueprint("auth_api", __name__, tag="Comptes")
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    siret: str | None
+    departement: str | None
+
+
+class MeOut(BaseModel):
+    id: int
+    name: str
+    email: str | None
+    role: str
+    status: str
+    organisation: OrganisationOut | None
+    themes: list[str]
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenList(BaseModel):
+    items: list[TokenOut]
+    next_cursor: str | None = None
+
+
+class TokenCreated(BaseModel):
+    id: int
+    name: str
+    token: str
+
+
+class TokenBody(StrictBody):
+    name: str = Field(min_length=1, max_length=80)
+
+
+def me_payload(user: User) -> dict[str, Any]:
+    org = user.organisation
+    return {
+        "id": user.id, "name": user.name, "email": user.email, "role": str(user.role), "status": str(user.status),
+        "organisation": None if org is None else {
+            "id": org.id, "name": org.name, "kind": str(org.kind), "siret": org.siret, "departement": org.departement,
+        },
+        "themes": user.themes,
+    }
+
+
+@api.operation("/me", "GET", "Le compte appelant", response=MeOut)
+def get_me() -> dict[str, Any]:
+    return me_payload(current_user)
+
+
+def _token_payload(t: ApiToken) -> dict[str, Any]:
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
+            "last_used_at": t.last_used_at}
+
+
+@api.operation("/tokens", "GET", "Mes jetons d'API actifs", response=TokenList)
+def list_tokens() -> dict[str, Any]:
+    tokens = db.session.scalars(services.user_tokens_query(current_user).order_by(ApiToken.id)).all()
+    return {"items": [_token_payload(t) for t in tokens], "next_cursor": None}
+
+
+@api.operation("/tokens", "POST", "Créer un jeton d'API (le secret n'est montré qu'une fois)",
+               body=TokenBody, response=TokenCreated, status=201)
+def create_token(body: TokenBody) -> dict[str, Any]:
+    user = db.session.get(User, current_user.id)
+    try:
+        token, secret = services.create_api_token(db.session, user, body.name)  # type: ignore[arg-type]
+    except services.AccountError as exc:
+        raise ApiError(422, str(exc), errors={"name": [str(exc)]}) from None
+    db.session.commit()
+    return {"id": token.id, "name": token.name, "token": secret}
+
+
+@api.operation("/tokens/<int:token_id>", "DELETE", "Révoquer un jeton d'API", status=204)
+def delete_token(token_id: int) -> None:
+    if services.revoke_api_token(db.session, current_user, token_id) is None:
+        raise ApiError(404, "Jeton introuvable.")
+    db.session.commit()
+
+
+# --- moderation: accounts ---------------------------------------------------------------------
+
+
+def pending_accounts(session: Any, actor: Any) -> list[dict[str, Any]]:
+    users = session.scalars(services.pending_accounts_query().limit(200)).all()
+    return [
+        {
+            "id": u.id, "name": u.name, "email": u.email, "created_at": u.created_at.isoformat(),
+            "organisation": None if u.organisation is None else {
+                "id": u.organisation.id, "name": u.organisation.name, "siret": u.organisation.siret,
+                "kind": str(u.organisation.kind), "departement": u.organisation.departement,
+                "verified": u.organisation.verified,
+            },
+        }
+        for u in users
+    ]
+
+
+def user_action(session: Any, actor: Any, body: Any) -> dict[str, Any]:
+    user = session.get(User, body.target_id)
+    if user is None or user.status == AccountStatus.DELETED:
+        raise ApiError(404, "Compte introuvable.")
+    actor = session.get(User, actor.id)
+    try:
+        if body.action == "approve":
+            if not can_moderate_accounts(actor):
+                raise ApiError(403, "Réservé aux modérateurs.")
+            services.approve_account(session, actor, user, body.reason)
+        elif body.action == "reject":
+            services.reject_account(session, actor, user, body.reason or "")
+        elif body.action == "suspend":
+            if not can_suspend(actor, user):
+                raise ApiError(403, "Vous ne pouvez pas suspendre ce compte.")
+            services.suspend_account(session, actor, user, body.reason, body.until)
+        elif body.action == "reinstate":
+            if not can_suspend(actor, user):
+                raise ApiError(403, "Vous ne pouvez pas rétablir ce compte.")
+            services.reinstate_account(session, actor, user, body.reason)
+        else:
+            raise ApiError(422, "Action impossible sur un compte.", errors={"action": ["Action non prise en charge."]})
+    except services.AccountError as exc:
+        raise ApiError(409, str(exc)) from None
+    return {"status": str(user.status)}

@@ -1,0 +1,1 @@
+"""Events: webinars and the Assises (later issue)."""

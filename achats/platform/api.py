@@ -1,0 +1,365 @@
+"""The JSON API shell: blueprints under /api/v1, typed operations, problem+json, cursors, OpenAPI."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask_login import current_user
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from werkzeug.exceptions import HTTPException
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+API_PREFIX = "/api/v1"
+PROBLEM = "application/problem+json"
+
+TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Action non autorisée",
+    404: "Ressource introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit avec l'état actuel",
+    413: "Contenu trop volumineux",
+    415: "Type de contenu non accepté",
+    422: "Données invalides",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+}
+
+
+class ApiError(Exception):
+    """Raised by API views (and mapped from domain errors) to answer with problem+json."""
+
+    def __init__(
+        self, status: int, detail: str, *, errors: dict[str, list[str]] | None = None, type_: str | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.type = type_
+
+
+def problem(
+    status: int, detail: str, *, errors: dict[str, list[str]] | None = None, type_: str | None = None
+) -> Response:
+    body: dict[str, Any] = {
+        "type": type_ or "about:blank",
+        "title": TITLES.get(status, "Erreur"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="achats"'
+    return response
+
+
+# --- schemas shared by every feature ----------------------------------------------------------
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+
+class StrictBody(BaseModel):
+    """Request bodies: unknown fields are refused (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=500)
+
+
+def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        errors.setdefault(loc, []).append(_french_message(err))
+    return errors
+
+
+def _french_message(err: Any) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    messages = {
+        "missing": "Ce champ est obligatoire.",
+        "extra_forbidden": "Ce champ n'est pas accepté.",
+        "string_too_short": f"Au moins {ctx.get('min_length')} caractère(s).",
+        "string_too_long": f"Au plus {ctx.get('max_length')} caractères.",
+        "int_parsing": "Un nombre entier est attendu.",
+        "int_type": "Un nombre entier est attendu.",
+        "string_type": "Une chaîne de caractères est attendue.",
+        "bool_type": "Un booléen est attendu.",
+        "bool_parsing": "Un booléen est attendu.",
+        "list_type": "Une liste est attendue.",
+        "dict_type": "Un objet est attendu.",
+        "model_type": "Un objet est attendu.",
+        "literal_error": f"Valeur attendue : {ctx.get('expected')}.",
+        "enum": f"Valeur attendue : {ctx.get('expected')}.",
+        "greater_than_equal": f"La valeur doit être au moins {ctx.get('ge')}.",
+        "less_than_equal": f"La valeur doit être au plus {ctx.get('le')}.",
+        "datetime_parsing": "Une date ISO 8601 est attendue.",
+        "datetime_type": "Une date ISO 8601 est attendue.",
+        "too_long": "Liste trop longue.",
+        "value_error": str(ctx.get("error", "Valeur invalide.")),
+    }
+    return messages.get(kind, "Valeur invalide.")
+
+
+# --- cursor pagination -----------------------------------------------------------------------
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), default=str, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(400, "Curseur de pagination invalide.", errors={"cursor": ["Curseur invalide."]}) from None
+    if not isinstance(values, list) or len(values) != size:
+        raise ApiError(400, "Curseur de pagination invalide.", errors={"cursor": ["Curseur invalide."]})
+    return values
+
+
+def keyset_page(
+    session: Any,
+    query: Any,
+    columns: Sequence[Any],
+    limit: int,
+    cursor: str | None,
+    key: Callable[[Any], Sequence[Any]],
+    descending: bool = True,
+    converters: Sequence[Callable[[Any], Any]] | None = None,
+) -> tuple[list[Any], str | None]:
+    """Keyset pagination over `columns` (ending with a unique column); returns items, next cursor."""
+    from sqlalchemy import and_, or_
+
+    values = decode_cursor(cursor, len(columns))
+    if values is not None:
+        if converters:
+            try:
+                values = [conv(v) for conv, v in zip(converters, values, strict=True)]
+            except (TypeError, ValueError):
+                raise ApiError(400, "Curseur de pagination invalide.", errors={"cursor": ["Curseur invalide."]}) from None
+        clauses = []
+        for i, col in enumerate(columns):
+            eqs = [columns[j] == values[j] for j in range(i)]
+            cmp = col < values[i] if descending else col > values[i]
+            clauses.append(and_(*eqs, cmp))
+        query = query.where(or_(*clauses))
+    order = [c.desc() if descending else c.asc() for c in columns]
+    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    next_cursor = encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+# --- operations and their registry -----------------------------------------------------------
+
+
+@dataclass
+class Operation:
+    summary: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    auth: bool = True
+    tags: tuple[str, ...] = ()
+    errors: tuple[int, ...] = ()
+    content_type: str = "application/json"
+    multipart: dict[str, Any] | None = None
+    description: str | None = None
+    extra_responses: dict[str, Any] = field(default_factory=dict)
+
+
+OPERATIONS: dict[str, Operation] = {}
+
+
+class ApiBlueprint(Blueprint):
+    """A feature's API blueprint, mounted under /api/v1; `operation()` declares typed routes."""
+
+    def __init__(self, name: str, import_name: str, tag: str) -> None:
+        super().__init__(name, import_name, url_prefix=API_PREFIX)
+        self.tag = tag
+
+    def operation(
+        self,
+        rule: str,
+        method: str,
+        summary: str,
+        *,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int = 200,
+        auth: bool = True,
+        errors: tuple[int, ...] = (),
+        content_type: str = "application/json",
+        multipart: dict[str, Any] | None = None,
+        description: str | None = None,
+        endpoint: str | None = None,
+    ) -> Callable[[F], F]:
+        def decorator(view: F) -> F:
+            op = Operation(
+                summary=summary, body=body, query=query, response=response, status=status, auth=auth,
+                tags=(self.tag,), errors=errors, content_type=content_type, multipart=multipart,
+                description=description,
+            )
+
+            @wraps(view)
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                if op.auth and not current_user.is_authenticated:
+                    raise ApiError(401, "Connectez-vous ou fournissez un jeton d'API.")
+                if op.query is not None:
+                    try:
+                        kwargs["query"] = op.query.model_validate(_query_dict(op.query))
+                    except ValidationError as exc:
+                        raise ApiError(400, "Paramètres invalides.", errors=validation_errors(exc)) from None
+                if op.body is not None:
+                    kwargs["body"] = _parse_body(op.body)
+                result = view(*args, **kwargs)
+                return _to_response(result, op.status)
+
+            name = endpoint or view.__name__
+            self.add_url_rule(rule, name, wrapped, methods=[method])
+            OPERATIONS[f"{self.name}.{name}"] = op
+            return wrapped  # type: ignore[return-value]
+
+        return decorator
+
+
+def _query_dict(model: type[BaseModel]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key in request.args:
+        f = model.model_fields.get(key)
+        values = request.args.getlist(key)
+        if f is not None and _is_list(f.annotation):
+            data[key] = values
+        else:
+            data[key] = values[-1]
+    return data
+
+
+def _is_list(annotation: Any) -> bool:
+    return "list" in str(annotation).lower()
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    if request.mimetype != "application/json":
+        raise ApiError(415, "Le corps de la requête doit être du JSON (application/json).")
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "Le corps de la requête n'est pas du JSON valide.") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "Un objet JSON est attendu.", errors={"body": ["Un objet JSON est attendu."]})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(422, "Certains champs sont invalides.", errors=validation_errors(exc)) from None
+
+
+def _to_response(result: Any, status: int) -> Any:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        result, status = result
+    if result is None:
+        return current_app.response_class(status=204)
+    if isinstance(result, BaseModel):
+        payload = result.model_dump(mode="json")
+    else:
+        payload = result
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
+# --- authentication and errors for /api/v1 ---------------------------------------------------
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+
+
+def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
+    from achats.platform.extensions import csrf
+
+    for bp in blueprints:
+        csrf.exempt(bp)
+        app.register_blueprint(bp)
+
+    @app.before_request
+    def _api_auth() -> Any:
+        if not is_api_request():
+            return None
+        g.private_response = True
+        token = bearer_token()
+        if token is not None:
+            if not current_user.is_authenticated or getattr(g, "api_token_user", None) is None:
+                return problem(401, "Jeton d'API invalide ou révoqué.")
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and current_user.is_authenticated:
+            csrf.protect()  # session-authenticated writes need X-CSRFToken
+        return None
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return problem(exc.status, exc.detail, errors=exc.errors, type_=exc.type)
+
+
+def api_http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    detail = {
+        400: "La requête est invalide.",
+        401: "Connectez-vous ou fournissez un jeton d'API.",
+        403: "Vous n'avez pas le droit d'effectuer cette action.",
+        404: "Cette ressource n'existe pas ou ne vous est pas accessible.",
+        405: "Cette méthode n'est pas acceptée ici.",
+        413: "Le contenu envoyé est trop volumineux.",
+        415: "Ce type de contenu n'est pas accepté.",
+        429: "Trop de requêtes : réessayez dans quelques instants.",
+    }.get(status, "Une erreur est survenue.")
+    if status == 400 and getattr(exc, "description", None) and "CSRF" in str(exc.description):
+        detail = "Jeton CSRF manquant ou invalide (en-tête X-CSRFToken)."
+    response = problem(status, detail)
+    if status == 429 and getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response

@@ -1,0 +1,233 @@
+"""Application assembly: settings, extensions, the shell's hooks and the feature registry."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, render_template, request
+from sqlalchemy import text
+
+from achats.platform.config import ConfigError, load_settings
+from achats.platform.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+def configure(app: Flask, overrides: dict[str, Any]) -> None:
+    try:
+        settings = load_settings(Path(app.instance_path))
+    except ConfigError as exc:
+        # Fail fast with the variable's name rather than a traceback deep in an extension.
+        print(f"Configuration invalide : {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    app.config.update(settings.flask_config())
+    app.config.update(overrides)
+    app.extensions["achats_settings"] = settings
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def async_mode() -> str:
+    """gevent when the server monkey-patched the process (achats serve), else threads."""
+    try:
+        from gevent import monkey
+
+        if monkey.is_module_patched("socket"):
+            return "gevent"
+    except ImportError:
+        pass
+    return "threading"
+
+
+def init_platform(app: Flask) -> None:
+    from achats.platform import errors, realtime, security, templating
+    # Every platform model, so that metadata (and Alembic) know their tables.
+    from achats.platform import mail  # noqa: F401
+    from achats.platform.moderation import audit  # noqa: F401
+    from achats.platform.notifications import models  # noqa: F401
+
+    if app.config.get("ACHATS_PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["ACHATS_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    from achats.platform.db import install_commit_hooks
+
+    with app.app_context():
+        install_commit_hooks(db.session)
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    workers = int(app.config.get("ACHATS_WORKERS", 1) or 1)
+    socket_options: dict[str, Any] = {
+        "async_mode": app.config.get("ACHATS_ASYNC_MODE") or async_mode(),
+        "message_queue": app.config.get("ACHATS_REDIS_URL"),
+        "max_http_buffer_size": 1_000_000,
+        "ping_interval": 25,
+        "ping_timeout": 20,
+        "logger": False,
+        "engineio_logger": False,
+    }
+    if workers > 1:
+        # Several processes without sticky sessions: WebSocket only, no long-polling.
+        socket_options["transports"] = ["websocket"]
+    socketio.init_app(app, **socket_options)
+
+    security.init_security_headers(app)
+    errors.init_errors(app)
+    templating.init_templating(app)
+    realtime.init_realtime(app)
+
+    from achats.platform import cli
+
+    cli.init_cli(app)
+    app.register_blueprint(_shell_blueprint())
+
+    @app.before_request
+    def _fresh_request_globals() -> None:
+        # Each request starts from a clean `g` even when an outer application context is kept
+        # (tests hold one): nothing cached, such as the signed-in user, leaks between requests.
+        from flask import g
+
+        for key in list(g):
+            g.pop(key, None)
+
+
+def _sqlite_pragmas(engine: Any) -> None:
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_features(app: Flask, blueprints: list[Blueprint], api_blueprints: list[Blueprint]) -> None:
+    from achats.platform.api import init_api
+
+    for bp in blueprints:
+        app.register_blueprint(bp)
+    init_api(app, api_blueprints)
+
+
+def _shell_blueprint() -> Blueprint:
+    bp = Blueprint("platform", __name__)
+
+    @bp.get("/healthz")
+    def healthz() -> Any:
+        status = {"status": "ok", "database": "ok", "realtime": "single-process"}
+        code = 200
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - reported, not raised
+            db.session.rollback()
+            status["status"] = "degraded"
+            status["database"] = "unavailable"
+            code = 503
+        redis_url = app_config("ACHATS_REDIS_URL")
+        if redis_url:
+            status["realtime"] = "ok" if _redis_ok(redis_url) else "degraded"
+        response = jsonify(status)
+        response.status_code = code
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.get("/api/v1/openapi.json")
+    def openapi() -> Any:
+        from flask import current_app
+
+        from achats.platform.openapi import build_openapi
+
+        doc = current_app.extensions.get("achats_openapi")
+        if doc is None:
+            doc = current_app.extensions["achats_openapi"] = build_openapi(current_app)
+        return jsonify(doc)
+
+    @bp.get("/api/v1/docs")
+    def api_docs() -> str:
+        return render_template("platform/api_docs.html")
+
+    @bp.get("/")
+    def home() -> str:
+        return render_template("platform/home.html", **_home_context())
+
+    for slug, title in PAGES.items():
+        bp.add_url_rule(f"/{slug}", f"page_{slug.replace('-', '_')}", _static_page(slug, title))
+
+    @bp.get("/robots.txt")
+    def robots() -> Any:
+        from flask import Response
+
+        return Response("User-agent: *\nDisallow: /api/\nDisallow: /compte/\n", mimetype="text/plain")
+
+    @bp.get("/favicon.ico")
+    def favicon() -> Any:
+        from flask import redirect, url_for
+
+        return redirect(url_for("static", filename="img/logo.svg"))
+
+    _ = request
+    return bp
+
+
+PAGES = {
+    "accessibilite": "Déclaration d'accessibilité",
+    "mentions-legales": "Mentions légales",
+    "confidentialite": "Données personnelles et confidentialité",
+    "a-propos": "À propos",
+    "charte": "Charte de participation",
+}
+
+
+def _static_page(slug: str, title: str) -> Any:
+    def view() -> str:
+        return render_template(f"platform/page_{slug.replace('-', '_')}.html", title=title)
+
+    view.__name__ = f"page_{slug}"
+    return view
+
+
+def _home_context() -> dict[str, Any]:
+    from flask import current_app
+
+    providers = current_app.extensions.get("achats_home_providers", [])
+    context: dict[str, Any] = {}
+    for provider in providers:
+        context.update(provider())
+    return context
+
+
+def app_config(key: str) -> Any:
+    from flask import current_app
+
+    return current_app.config.get(key)
+
+
+_redis_clients: dict[str, Any] = {}
+
+
+def _redis_ok(url: str) -> bool:
+    try:
+        import redis
+
+        client = _redis_clients.get(url)
+        if client is None:
+            client = _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
+        return False

@@ -1,0 +1,65 @@
+"""French, Europe/Paris display of UTC datetimes (Babel)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_timedelta
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def to_paris(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(PARIS)
+
+
+def french_time(value: datetime) -> str:
+    """'14 h 30', '11 h' — French typography for a time of day."""
+    local = to_paris(value)
+    return f"{local.hour} h" if local.minute == 0 else f"{local.hour} h {local.minute:02d}"
+
+
+def french_datetime(value: datetime | None) -> str:
+    """'mardi 14 avril 2027 à 11 h' in Europe/Paris."""
+    if value is None:
+        return ""
+    local = to_paris(value)
+    day = format_date(local, "EEEE d MMMM y", locale="fr_FR")
+    if local.day == 1:
+        day = day.replace(" 1 ", " 1er ", 1)
+    return f"{day} à {french_time(value)}"
+
+
+def french_date(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = to_paris(value)
+    text = format_date(local, "d MMMM y", locale="fr_FR")
+    return "1er" + text[1:] if local.day == 1 else text
+
+
+def short_date(value: datetime | None) -> str:
+    """'12/03/2026'."""
+    return "" if value is None else to_paris(value).strftime("%d/%m/%Y")
+
+
+def relative(value: datetime | None, now: datetime | None = None) -> str:
+    """'il y a 3 heures'."""
+    if value is None:
+        return ""
+    delta = (now or datetime.now(UTC)) - value
+    if delta.total_seconds() < 60:
+        return "à l'instant"
+    return "il y a " + format_timedelta(delta, locale="fr_FR", granularity="minute")
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def machine(value: datetime) -> str:
+    """For <time datetime=…>."""
+    return format_datetime(to_paris(value), "yyyy-MM-dd'T'HH:mmxxx", locale="fr_FR")

@@ -1,0 +1,93 @@
+"""The declarative base, its naming convention, the UTC datetime type and shared column mixins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError("UTCDateTime needs a datetime")
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # One registry carries the naming convention and the UTC type (Flask-SQLAlchemy subclasses
+    # this base, and SQLAlchemy refuses a per-class type_annotation_map beside a registry).
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- after-commit callbacks -------------------------------------------------------------------
+# Side effects (Socket.IO emits, mail dispatch) are queued on the session and run only once the
+# transaction that caused them has committed; a rollback drops them.
+
+_PENDING_KEY = "achats_after_commit"
+
+
+def on_commit(session: Any, callback: Any) -> None:
+    """Run `callback()` after `session` commits; drop it if the session rolls back."""
+    session.info.setdefault(_PENDING_KEY, []).append(callback)
+
+
+def install_commit_hooks(session_target: Any) -> None:
+    from sqlalchemy import event
+
+    @event.listens_for(session_target, "after_commit")
+    def _run_pending(session: Any) -> None:
+        pending = session.info.pop(_PENDING_KEY, [])
+        for callback in pending:
+            try:
+                callback()
+            except Exception:  # a failed side effect must not undo a committed transaction
+                import logging
+
+                logging.getLogger("achats").exception("after-commit callback failed")
+
+    @event.listens_for(session_target, "after_soft_rollback")
+    def _drop_pending(session: Any, previous_transaction: Any) -> None:
+        if previous_transaction.parent is None:  # the outermost transaction was rolled back
+            session.info.pop(_PENDING_KEY, None)

@@ -1,0 +1,1 @@
+"""Moderation shell: the audit log today; flags and the review queue build on it."""

@@ -1,0 +1,101 @@
+"""notify() and reading state: rows written in the cause's transaction, emitted after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from achats.platform.db import on_commit, utcnow
+from achats.platform.extensions import socketio
+from achats.platform.notifications.models import Notification
+from achats.platform.realtime import user_room
+
+
+@dataclass(frozen=True)
+class Target:
+    type: str
+    id: int | None
+    url: str | None
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.recipient_id == user_id, Notification.read_at.is_(None)
+        )
+    ) or 0
+
+
+def serialize(n: Notification, base_url: str | None = None) -> dict[str, Any]:
+    actor = n.actor
+    url = n.target_url
+    if url and base_url and url.startswith("/"):
+        url = base_url + url
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "created_at": n.created_at.isoformat(),
+        "read_at": n.read_at.isoformat() if n.read_at else None,
+        "actor": {"id": actor.id, "name": actor.name} if actor is not None else None,
+        "target": {"type": n.target_type, "id": n.target_id, "url": url} if n.target_type else None,
+        "text": n.text,
+    }
+
+
+def notify(
+    session: Session, recipient: Any, kind: str, actor: Any, target: Target | None, text: str
+) -> Notification | None:
+    """Write a notification in the current transaction; emit it to `user:<id>` after commit.
+
+    Nobody is notified of their own action. Returns the row (None when skipped).
+    """
+    if recipient is None or (actor is not None and recipient.id == actor.id):
+        return None
+    n = Notification(
+        recipient_id=recipient.id,
+        kind=str(kind),
+        actor_id=getattr(actor, "id", None),
+        target_type=target.type if target else None,
+        target_id=target.id if target else None,
+        target_url=target.url if target else None,
+        text=text,
+    )
+    if actor is not None:
+        n.actor = actor
+    session.add(n)
+    session.flush()
+    payload = serialize(n, current_app.config.get("ACHATS_BASE_URL"))
+    count = unread_count(session, recipient.id)
+    room = user_room(recipient.id)
+
+    def emit() -> None:
+        socketio.emit("notification", payload, to=room)
+        socketio.emit("unread_count", {"count": count}, to=room)
+
+    on_commit(session, emit)
+    return n
+
+
+def mark_read(session: Session, user: Any, ids: list[int] | None = None, all_: bool = False) -> int:
+    """Mark some or all of `user`'s notifications read; emits the new count after commit."""
+    stmt = update(Notification).where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+    if not all_:
+        if not ids:
+            return 0
+        stmt = stmt.where(Notification.id.in_(ids))
+    changed = session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    count = unread_count(session, user.id)
+    room = user_room(user.id)
+    on_commit(session, lambda: socketio.emit("unread_count", {"count": count}, to=room))
+    return changed or 0
+
+
+def notifications_query(user_id: int, unread_only: bool = False) -> Any:
+    query = select(Notification).where(Notification.recipient_id == user_id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return query

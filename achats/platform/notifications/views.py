@@ -1,0 +1,92 @@
+"""The notifications page: list, mark one or all read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from achats.platform.extensions import db
+from achats.platform.notifications.services import mark_read, notifications_query
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.get("/")
+@login_required
+def list_notifications() -> str:
+    unread_only = request.args.get("filtre") == "non-lues"
+    query = notifications_query(current_user.id, unread_only)
+    from achats.platform.notifications.models import Notification
+
+    page = db.paginate(query.order_by(Notification.id.desc()), per_page=30, error_out=False)
+    return render_template("notifications/notification_list.html", page=page, unread_only=unread_only)
+
+
+@bp.post("/lues")
+@login_required
+def mark_notifications_read():  # type: ignore[no-untyped-def]
+    raw_ids = request.form.getlist("ids")
+    ids = [int(i) for i in raw_ids if i.isdigit()]
+    if request.form.get("all"):
+        changed = mark_read(db.session, current_user, all_=True)
+    else:
+        changed = mark_read(db.session, current_user, ids=ids)
+    db.session.commit()
+    if changed:
+        flash("Notifications marquées comme lues.", "success")
+    return redirect(url_for("notifications.list_notifications"))
+
+
+@bp.get("/<int:notification_id>")
+@login_required
+def open_notification(notification_id: int):  # type: ignore[no-untyped-def]
+    """Mark read, then go to what it is about."""
+    from achats.platform.notifications.models import Notification
+    from achats.platform.security import safe_next
+
+    n = db.session.get(Notification, notification_id)
+    if n is None or n.recipient_id != current_user.id:
+        from flask import abort
+
+        abort(404)
+    mark_read(db.session, current_user, ids=[n.id])
+    db.session.commit()
+    return redirect(safe_next(n.target_url, url_for("notifications.list_notifications")))
+
+
+@bp.record_once
+def _setup(state) -> None:  # type: ignore[no-untyped-def]
+    from flask import g
+
+    from achats.platform import realtime
+    from achats.platform.extensions import socketio
+    from achats.platform.notifications.services import unread_count
+
+    def unread_notifications() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        cached = getattr(g, "unread_notifications", None)
+        if cached is None:
+            cached = g.unread_notifications = unread_count(db.session, current_user.id)
+        return cached
+
+    state.app.jinja_env.globals["unread_notifications"] = unread_notifications
+
+    def send_count(user) -> None:  # type: ignore[no-untyped-def]
+        socketio.emit("unread_count", {"count": unread_count(db.session, user.id)},
+                      to=realtime.user_room(user.id))
+
+    realtime.on_connect("unread_count", send_count)
+
+    @socketio.on("ack")
+    @realtime.rate_limited_handler
+    def handle_ack(data):  # type: ignore[no-untyped-def]
+        from achats.platform.notifications.services import mark_read
+
+        user = realtime._load_socket_user()
+        ids = data.get("ids") if isinstance(data, dict) else None
+        if user is None or not isinstance(ids, list) or not all(isinstance(i, int) for i in ids[:500]):
+            return {"ok": False, "error": "requête invalide"}
+        marked = mark_read(db.session, user, ids=ids[:500])
+        db.session.commit()
+        return {"ok": True, "marked": marked}

@@ -1,0 +1,172 @@
+"""Roles, the require() guard, HTML sanitising, safe redirects and the security headers (CSP)."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from flask import Flask, Response, abort, g, request
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    EXPERT = "expert"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    @property
+    def label(self) -> str:
+        return {
+            "member": "Membre",
+            "expert": "Expert",
+            "moderator": "Modérateur",
+            "admin": "Administrateur",
+        }[self.value]
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+def has_role(user: Any, role: Role) -> bool:
+    """True when `user` is signed in, active and holds `role` or a higher one."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+        and Role(user.role).at_least(role)
+    )
+
+
+def require(check: Role | Callable[[Any], bool]) -> Callable[[F], F]:
+    """Guard a view: anonymous callers are sent to log in (401 in the API), others get 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from achats.platform.extensions import login_manager
+
+                if request.path.startswith("/api/"):
+                    abort(401)
+                return login_manager.unauthorized()
+            allowed = has_role(current_user, check) if isinstance(check, Role) else check(current_user)
+            if not allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+# --- HTML sanitising --------------------------------------------------------------------------
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
+        "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "span", "mark", "details",
+        "summary", "aside", "cite",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel"],
+    "img": ["src", "alt", "title", "width", "height", "loading"],
+    "th": ["align", "scope"],
+    "td": ["align"],
+    "ol": ["start"],
+    "blockquote": ["data-post-id", "data-author"],
+    "aside": ["data-post-id"],
+    "span": ["data-user", "data-mention"],
+    "code": [],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+def _link_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
+    attrs[(None, "rel")] = "nofollow ugc noopener noreferrer"
+    return attrs
+
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code"}, parse_email=False)],
+)
+
+
+def sanitize_html(html: str) -> str:
+    """The only place user HTML is cleaned (bleach today; swappable behind this function)."""
+    return _cleaner.clean(html)
+
+
+# --- redirects --------------------------------------------------------------------------------
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Accept only a local path as a post-login destination (no scheme, host or `//`)."""
+    if not target:
+        return default
+    target = target.strip()
+    if any(ch in target for ch in "\\\r\n\t") or not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+# --- headers ----------------------------------------------------------------------------------
+
+
+def csp_nonce() -> str:
+    nonce = getattr(g, "csp_nonce", None)
+    if nonce is None:
+        nonce = g.csp_nonce = secrets.token_urlsafe(16)
+    return nonce
+
+
+def init_security_headers(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        nonce = csp_nonce()
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("HSTS"):
+            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        private = getattr(g, "private_response", False) or (
+            current_user and getattr(current_user, "is_authenticated", False)
+        )
+        if private and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store"
+        return response
