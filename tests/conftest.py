@@ -134,7 +134,7 @@ def _migrate(url: str, instance: Path) -> None:
     try:
         app = create_app(instance_path=str(instance))
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             from achats.platform.extensions import db
 
             db.engine.dispose()

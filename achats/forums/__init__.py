@@ -1,4 +1,6 @@
-"""Forums: categories, threads, posts, questions and answers (issue #3)."""
+"""Forums: categories, threads, posts, questions and answers, the Guichet vert desk."""
+
+from achats.forums import models as _models  # noqa: F401  (tables known to metadata and Alembic)
 
 blueprints: list = []
 api_blueprints: list = []

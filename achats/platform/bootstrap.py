@@ -46,6 +46,7 @@ def init_platform(app: Flask) -> None:
     # Every platform model, so that metadata (and Alembic) know their tables.
     from achats.platform import mail  # noqa: F401
     from achats.platform.moderation import audit  # noqa: F401
+    from achats.platform.moderation import models as moderation_models  # noqa: F401
     from achats.platform.notifications import models  # noqa: F401
 
     if app.config.get("ACHATS_PROXY_HOPS"):

@@ -40,7 +40,7 @@ def init_command() -> None:
     """Create or upgrade the database to the latest migration (idempotent)."""
     from flask_migrate import upgrade
 
-    upgrade()
+    upgrade(revision="heads")
     click.echo("Base de données à jour.")
 
 
