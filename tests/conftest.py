@@ -318,7 +318,7 @@ def make_user(db: Any, make_organisation: Callable[..., Any]) -> Callable[..., A
         counter["n"] += 1
         n = counter["n"]
         user = User(
-            name=name or f"Utilisateur {n}", email=(email or f"user{n}@commune-test.fr").lower(), role=Role(role),
+            name=name or f"Utilisateur {n}", handle=f"utilisateur{n}", email=(email or f"user{n}@commune-test.fr").lower(), role=Role(role),
             status=AccountStatus(status), password_hash=password_hash(password),
             organisation=organisation or make_organisation(),
             email_confirmed_at=None if status == "unconfirmed" else utcnow(),

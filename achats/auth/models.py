@@ -74,6 +74,8 @@ class User(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)  # stored lower-cased
     name: Mapped[str] = mapped_column(String(120))
+    # The @mention handle, derived from the name at creation ("nathalie.girard", "marc.lambert2").
+    handle: Mapped[str | None] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(String(20), default=Role.MEMBER)
     status: Mapped[AccountStatus] = mapped_column(String(20), default=AccountStatus.UNCONFIRMED)

@@ -65,6 +65,20 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email))
 
 
+def make_handle(session: Session, name: str) -> str:
+    """A unique @mention handle from a display name: accents dropped, lower case, dots."""
+    import re
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", ".", ascii_name.lower()).strip(".")[:30] or "membre"
+    candidate, n = base, 1
+    while session.scalar(select(User.id).where(User.handle == candidate)) is not None:
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
 # --- organisations ----------------------------------------------------------------------------
 
 
@@ -172,6 +186,7 @@ def register(session: Session, data: Registration, ip: str | None = None) -> Use
     user = User(
         email=email, name=name, password_hash=hash_password(data.password), role=Role.MEMBER,
         status=AccountStatus.UNCONFIRMED, organisation=org, job_title=(data.job_title or "").strip() or None,
+        handle=make_handle(session, name),
     )
     session.add(user)
     session.flush()
@@ -475,7 +490,7 @@ def export_user_data(session: Session, user: User) -> dict[str, Any]:
         "format": "achats-export-1",
         "exported_at": utcnow().isoformat(),
         "account": {
-            "id": user.id, "name": user.name, "email": user.email, "role": str(user.role),
+            "id": user.id, "name": user.name, "handle": user.handle, "email": user.email, "role": str(user.role),
             "status": str(user.status), "job_title": user.job_title, "bio": user.bio, "themes": user.themes,
             "created_at": user.created_at.isoformat(),
             "email_confirmed_at": user.email_confirmed_at.isoformat() if user.email_confirmed_at else None,
@@ -513,6 +528,7 @@ def delete_account(session: Session, user: User, password: str | None, confirm_t
     account_deleted.send(user, session=session)
     audit(session, "account.delete", target_type="user", target_id=user.id)
     user.name = DELETED_NAME
+    user.handle = None
     user.email = None
     user.password_hash = None
     user.job_title = None
@@ -566,7 +582,7 @@ def create_account(session: Session, *, email: str, name: str, role: str = "memb
         email=email, name=name.strip(), role=role_value, organisation=org,
         password_hash=hash_password(password) if password else None,
         status=AccountStatus.PENDING if pending else AccountStatus.ACTIVE,
-        email_confirmed_at=now, approved_at=None if pending else now,
+        email_confirmed_at=now, approved_at=None if pending else now, handle=make_handle(session, name),
     )
     session.add(user)
     session.flush()

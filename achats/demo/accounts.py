@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from achats.auth.models import AccountStatus, Organisation, User, UserTheme
 from achats.auth.passwords import hash_password
+from achats.auth.services import make_handle
 from achats.platform.db import utcnow
 from achats.platform.extensions import db
 from achats.platform.security import Role
@@ -70,14 +71,17 @@ def seed() -> Iterator[str]:
     for email, name, role, org_index, job, themes in ACCOUNTS:
         if session.scalar(select(User).where(User.email == email)) is not None:
             continue
-        user = User(email=email, name=name, role=role, status=AccountStatus.ACTIVE, organisation=orgs[org_index],
+        user = User(email=email, name=name, handle=make_handle(session, name), role=role,
+                    status=AccountStatus.ACTIVE, organisation=orgs[org_index],
                     job_title=job, password_hash=hashes[role], email_confirmed_at=now, approved_at=now)
         user.theme_rows = [UserTheme(theme=t) for t in themes]
         session.add(user)
+        session.flush()
         created += 1
     for email, name, org_index, job in PENDING:
         if session.scalar(select(User).where(User.email == email)) is None:
-            session.add(User(email=email, name=name, role=Role.MEMBER, status=AccountStatus.PENDING,
+            session.add(User(email=email, name=name, handle=make_handle(session, name), role=Role.MEMBER,
+                             status=AccountStatus.PENDING,
                              organisation=orgs[org_index], job_title=job, password_hash=hashes[Role.MEMBER],
                              email_confirmed_at=now))
             created += 1

@@ -49,6 +49,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('handle', sa.String(length=40), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -69,7 +70,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['approved_by_id'], ['user.id'], name=op.f('fk_user_approved_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_user_organisation_id_organisation'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
-    sa.UniqueConstraint('email', name=op.f('uq_user_email'))
+    sa.UniqueConstraint('email', name=op.f('uq_user_email')),
+    sa.UniqueConstraint('handle', name=op.f('uq_user_handle'))
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_organisation_id'), ['organisation_id'], unique=False)
