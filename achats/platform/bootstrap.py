@@ -102,7 +102,8 @@ def init_platform(app: Flask) -> None:
         # (tests hold one): nothing cached, such as the signed-in user, leaks between requests.
         from flask import g
 
-        for key in ("_login_user", "api_token_user", "unread_notifications", "csp_nonce", "private_response"):
+        for key in ("_login_user", "api_token_user", "unread_notifications", "csp_nonce", "private_response",
+                    "csrf_token"):
             g.pop(key, None)
 
 

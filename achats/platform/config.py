@@ -107,6 +107,11 @@ class Settings:
             "RATELIMIT_STRATEGY": "moving-window",
             "RATELIMIT_KEY_PREFIX": "achats",
             "RATELIMIT_SWALLOW_ERRORS": True,
+            # Redis down: keep serving, and keep limiting in memory meanwhile.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": bool(self.redis_url),
+            "RATELIMIT_STORAGE_OPTIONS": (
+                {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if self.redis_url else {}
+            ),
             "PREFERRED_URL_SCHEME": "https" if secure else "http",
             "HSTS": self.production,
             "ACHATS_WORKERS": self.workers,
