@@ -44,6 +44,7 @@ def run_server(host: str, port: int, workers: int | None = None) -> None:
         "errorlog": "-",
         "loglevel": os.environ.get("ACHATS_LOG_LEVEL", "info"),
         "proc_name": "achats",
+        "control_socket_disable": True,  # gunicorn 27 would open a socket under ~/.gunicorn
         "forwarded_allow_ips": os.environ.get("ACHATS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     }
     _Server(options).run()
