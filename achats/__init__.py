@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing Flask here would defeat `achats serve`'s early gevent patching
+    from flask import Flask
 
 
 def create_app(overrides: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: settings, extensions, the platform shell, then each feature."""
+    from flask import Flask
+
     from achats.platform import bootstrap
 
     root = Path(__file__).resolve().parent.parent

@@ -18,11 +18,6 @@ def _create_app(*_: Any) -> Flask:
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "serve":
-        # Patch before anything imports socket/ssl/threading, so the whole server is cooperative.
-        from gevent import monkey
-
-        monkey.patch_all()
     group = FlaskGroup(name="achats", create_app=_create_app, add_version_option=False, load_dotenv=False,
                        set_debug_flag=False, help="Administration de la plateforme Achats.")
     group.main(prog_name="achats")

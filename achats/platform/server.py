@@ -1,4 +1,9 @@
-"""`achats serve`: gunicorn with gevent workers, serving HTTP and Socket.IO over WebSocket."""
+"""`achats serve`: gunicorn with gevent workers, serving HTTP and Socket.IO over WebSocket.
+
+The master is not patched: each gevent worker monkey-patches itself when it boots, before it
+loads the application (no preload), so everything the app creates is cooperative. Patching the
+master too made threads started in the workers (the rate limiter's timer) fail after fork.
+"""
 
 from __future__ import annotations
 

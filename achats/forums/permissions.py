@@ -1,0 +1,177 @@
+"""Who may do what in the forums: pure predicates shared by the services, views, API and templates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from achats.forums.models import DeskStatus, ThreadKind
+from achats.platform.db import utcnow
+from achats.platform.security import Role, has_role
+
+# An author may withdraw a post for this long after writing it (a typo, a wrong thread).
+GRACE = timedelta(minutes=15)
+
+
+def is_reader(user: Any) -> bool:
+    # Every signed-in account reads the forums, pending ones included: they are public buyers
+    # waiting for approval, and reading helps them before they can write.
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_writer(user: Any) -> bool:
+    # Pending accounts read but do not write until a moderator has approved them.
+    return is_reader(user) and user.status == "active"
+
+
+def is_expert(user: Any) -> bool:
+    # Experts answer for the desk; moderators and admins hold at least the same powers.
+    return has_role(user, Role.EXPERT)
+
+
+def can_moderate_category(user: Any, category: Any) -> bool:
+    # The agency's moderators act everywhere; a category may also name its own moderators.
+    if has_role(user, Role.MODERATOR):
+        return True
+    if not is_writer(user) or category is None:
+        return False
+    return any(m.id == user.id for m in category.moderators)
+
+
+def can_read_thread(user: Any, thread: Any) -> bool:
+    # Hidden threads stay reachable by those who can restore them, and by nobody else.
+    if not is_reader(user) or thread is None:
+        return False
+    return not thread.hidden or can_moderate_category(user, thread.category)
+
+
+def can_create_thread(user: Any, category: Any) -> bool:
+    # Any approved account may open a thread in any category (the desk included: that is its purpose).
+    return is_writer(user) and category is not None
+
+
+def can_post(user: Any, thread: Any) -> bool:
+    # Archived threads are read-only for everyone; a locked thread only takes moderators' posts.
+    if not is_writer(user) or not can_read_thread(user, thread) or thread.archived:
+        return False
+    return not thread.locked or can_moderate_category(user, thread.category)
+
+
+def can_edit_post(user: Any, post: Any) -> bool:
+    # Authors fix their own words while the thread is open; moderators correct anything.
+    if not is_writer(user) or post is None:
+        return False
+    if can_moderate_category(user, post.thread.category):
+        return True
+    thread = post.thread
+    return (
+        post.author_id == user.id
+        and post.deleted_at is None
+        and not post.hidden
+        and not thread.locked
+        and not thread.archived
+        and not thread.hidden
+    )
+
+
+def within_grace(post: Any) -> bool:
+    return post.created_at is not None and utcnow() - post.created_at <= GRACE
+
+
+def can_delete_post(user: Any, post: Any) -> bool:
+    # Withdrawing is for second thoughts right after posting; later, others may have relied on it
+    # (quoted it, accepted it): only a moderator removes it then.
+    if not is_writer(user) or post is None or post.deleted_at is not None:
+        return False
+    if can_moderate_category(user, post.thread.category):
+        return True
+    return post.author_id == user.id and within_grace(post) and not post.thread.archived
+
+
+def can_accept(user: Any, post: Any) -> bool:
+    # The asker knows what solved the problem; experts and moderators can vouch for an answer too.
+    if not is_writer(user) or post is None:
+        return False
+    thread = post.thread
+    if thread.kind != ThreadKind.QUESTION or post.number == 1 or not post.visible or thread.archived:
+        return False
+    return thread.author_id == user.id or is_expert(user) or can_moderate_category(user, thread.category)
+
+
+def can_take_question(user: Any, thread: Any) -> bool:
+    # Only desk experts take a desk question, once it is new or taken by someone else.
+    if not (is_writer(user) and is_expert(user)) or thread is None or not thread.category.is_desk:
+        return False
+    if thread.kind != ThreadKind.QUESTION or thread.hidden or thread.archived:
+        return False
+    return thread.desk_status in (DeskStatus.NEW, DeskStatus.TAKEN, None) and thread.assigned_expert_id != user.id
+
+
+def can_mark_review(user: Any, post: Any) -> bool:
+    # The law changes: experts and moderators flag answers "à revoir" and date-stamp them.
+    return is_writer(user) and is_expert(user) and post is not None and post.deleted_at is None
+
+
+def can_set_up_to_date(user: Any, post: Any) -> bool:
+    # Experts maintain the desk's answers together; the date says when the law was last checked.
+    return can_mark_review(user, post)
+
+
+def can_flag(user: Any, post: Any) -> bool:
+    # Any approved account may report a post it can see, except its own.
+    return is_writer(user) and post is not None and post.author_id != user.id and post.visible
+
+
+def can_react(user: Any, post: Any) -> bool:
+    # "Utile" is a peer's signal: not on one's own post, not on withdrawn or hidden ones.
+    return is_writer(user) and post is not None and post.author_id != user.id and post.visible
+
+
+def can_bookmark(user: Any, post: Any) -> bool:
+    # A bookmark is private but still a write: approved accounts only.
+    return is_writer(user) and post is not None
+
+
+def can_watch(user: Any, thread: Any) -> bool:
+    # Notification preferences on a thread one can read; approved accounts only (no write for pending).
+    return is_writer(user) and can_read_thread(user, thread)
+
+
+def can_view_post(user: Any, post: Any) -> bool:
+    # Hidden posts are for moderators; withdrawn ones show as a placeholder to others.
+    if post is None or not can_read_thread(user, post.thread):
+        return False
+    return not post.hidden or can_moderate_category(user, post.thread.category)
+
+
+def can_view_revisions(user: Any, post: Any) -> bool:
+    # The edit history is public to readers, except for withdrawn or hidden posts.
+    if not can_view_post(user, post):
+        return False
+    return post.deleted_at is None or can_moderate_category(user, post.thread.category)
+
+
+def can_view_desk_stats(user: Any) -> bool:
+    # The desk's figures are reported by the agency: experts, moderators and admins.
+    return is_reader(user) and is_expert(user)
+
+
+PREDICATES = {
+    "read_thread": can_read_thread,
+    "post": can_post,
+    "create_thread": can_create_thread,
+    "edit_post": can_edit_post,
+    "delete_post": can_delete_post,
+    "accept": can_accept,
+    "take_question": can_take_question,
+    "mark_review": can_mark_review,
+    "set_up_to_date": can_set_up_to_date,
+    "moderate_category": can_moderate_category,
+    "flag": can_flag,
+    "react": can_react,
+    "bookmark": can_bookmark,
+    "watch": can_watch,
+    "view_post": can_view_post,
+    "view_revisions": can_view_revisions,
+    "view_desk_stats": can_view_desk_stats,
+}
