@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from achats.platform.forms import Form as FlaskForm
 from achats.platform.security import Role
 from achats.platform.taxonomy import DEPARTEMENTS_BFC, ORGANISATION_KIND_LABELS, THEMES
 

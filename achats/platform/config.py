@@ -101,6 +101,8 @@ class Settings:
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
             "WTF_CSRF_TIME_LIMIT": None,
+            # WTForms' bundled French messages (Form.Meta.locales), without Flask-Babel.
+            "WTF_I18N_ENABLED": False,
             "WTF_CSRF_SSL_STRICT": secure,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,

@@ -44,7 +44,7 @@ def test_registration_confirmation_approval_and_login(client, csrf, mailbox, db,
 
     # Unconfirmed: cannot sign in yet.
     page = client.post("/compte/connexion", data={"csrf_token": csrf(), "email": user.email, "password": DEFAULT_PASSWORD})
-    assert "Confirmez d'abord" in page.get_data(as_text=True)
+    assert "Confirmez d&#39;abord" in page.get_data(as_text=True)
 
     mail = mailbox.last("marc.lambert@mairie-test.fr")
     url = link_in(mail, "/compte/confirmer/")
