@@ -25,14 +25,14 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     bootstrap.init_platform(app)
 
     # The explicit list of features: each exports its blueprints only.
-    from achats import auth, forums
+    from achats import auth, forums, search
     from achats.platform import notifications
     from achats.platform.moderation.api import api as moderation_api
     from achats.platform.notifications.api import api as notifications_api
 
     bootstrap.register_features(
         app,
-        blueprints=[auth.bp, notifications.bp, *forums.blueprints],
-        api_blueprints=[auth.api, notifications_api, moderation_api, *forums.api_blueprints],
+        blueprints=[auth.bp, notifications.bp, *forums.blueprints, search.bp],
+        api_blueprints=[auth.api, notifications_api, moderation_api, *forums.api_blueprints, search.api],
     )
     return app

@@ -60,6 +60,20 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out of autogenerate the search index's engine-specific structures, created by
+    migration 0003_search and not mapped: the FTS5 table (and its shadow tables) on SQLite, the
+    tsvector column and its GIN index on PostgreSQL."""
+    if reflected and compare_to is None:
+        if type_ == "table" and name.startswith("search_entry_fts"):
+            return False
+        if type_ == "column" and name == "search_vector":
+            return False
+        if type_ == "index" and name == "ix_search_entry_search_vector":
+            return False
+    return True
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -101,6 +115,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions['migrate'].configure_args)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

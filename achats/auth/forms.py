@@ -12,12 +12,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from achats.platform.forms import Form as FlaskForm
 from achats.platform.security import Role
-from achats.platform.taxonomy import DEPARTEMENTS_BFC, ORGANISATION_KIND_LABELS, THEMES
+from achats.platform.taxonomy import DEPARTEMENTS_BFC, ORGANISATION_KIND_LABELS, THEMES, siret_error
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -47,6 +47,12 @@ class RegistrationForm(FlaskForm):
     password = PasswordField("Mot de passe", validators=[DataRequired(REQUIRED), Length(max=256)])
     accept = BooleanField("J'accepte la charte de participation et la politique de confidentialité",
                           validators=[DataRequired("Vous devez accepter la charte pour créer un compte.")])
+
+    def validate_siret(self, field: StringField) -> None:
+        # Checked with the other fields, so that one submission lists every mistake at once.
+        error = siret_error(field.data or "")
+        if error:
+            raise ValidationError(error)
 
 
 class LoginForm(FlaskForm):

@@ -9,7 +9,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from achats.auth.models import (
@@ -527,6 +527,7 @@ def delete_account(session: Session, user: User, password: str | None, confirm_t
         raise AccountError("Le mot de passe est incorrect.", "password")
     account_deleted.send(user, session=session)
     audit(session, "account.delete", target_type="user", target_id=user.id)
+    old_name, old_email = user.name, user.email
     user.name = DELETED_NAME
     user.handle = None
     user.email = None
@@ -547,10 +548,42 @@ def delete_account(session: Session, user: User, password: str | None, confirm_t
 
     for n in session.scalars(select(Notification).where(Notification.recipient_id == user.id)):
         session.delete(n)
-    # The audit trail keeps ids, never names; detail text written by this user's actions is cleared.
-    for entry in session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user.id)):
-        entry.ip = None
+    # The audit trail keeps ids and facts, not the person: no IP of theirs, and free text about
+    # them (a moderator's reason quoting their name or address) loses the name and the address.
+    scrub = _scrubber({old_name: DELETED_NAME, old_email or "": "[adresse supprimée]"})
+    about_user = or_(AuditEntry.actor_id == user.id,
+                     and_(AuditEntry.target_type == "user", AuditEntry.target_id == user.id))
+    for entry in session.scalars(select(AuditEntry).where(about_user)):
+        if entry.actor_id == user.id:
+            entry.ip = None
+        if entry.detail:
+            entry.detail = scrub(entry.detail)
+    # Notifications others received about this person's actions quote the name ("X vous a mentionné").
+    for n in session.scalars(select(Notification).where(Notification.actor_id == user.id)):
+        n.text = scrub(n.text)
+    # The outbox keeps the address and a "Bonjour X" body, sent or not: gone with the account.
+    if old_email:
+        from achats.platform.mail import OutgoingMail
+
+        session.execute(delete(OutgoingMail).where(OutgoingMail.recipient == old_email))
     end_sessions(session, user, "account_deleted")
+
+
+def _scrubber(replacements: dict[str, str]) -> Any:
+    """Replace each key (as typed, and as JSON-escaped in audit details) in a text."""
+    import json
+
+    pairs: list[tuple[str, str]] = []
+    for old, new in replacements.items():
+        if old:
+            pairs += [(old, new), (json.dumps(old)[1:-1], new), (json.dumps(old, ensure_ascii=False)[1:-1], new)]
+
+    def scrub(text: str) -> str:
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+
+    return scrub
 
 
 # --- the CLI ----------------------------------------------------------------------------------

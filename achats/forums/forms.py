@@ -22,7 +22,8 @@ from achats.forums.models import TagFacet, ThreadKind, WatchLevel
 from achats.platform.moderation.models import FlagReason
 
 REQUIRED = "Ce champ est obligatoire."
-BODY_MAX = 50_000
+BODY_MAX = 30_000
+BODY_TOO_LONG = "Le message ne doit pas dépasser 30\u202f000 caractères."
 
 KIND_CHOICES = [
     (ThreadKind.QUESTION.value, "Une question : j'attends une réponse précise"),
@@ -69,13 +70,13 @@ class ThreadForm(FlaskForm):
                       validators=[DataRequired(REQUIRED)])
     title = StringField(
         "Titre",
-        validators=[DataRequired(REQUIRED), Length(5, 200, "Le titre compte entre 5 et 200 caractères.")],
+        validators=[DataRequired(REQUIRED), Length(max=200, message="Le titre ne doit pas dépasser 200 caractères.")],
         description="En une phrase, comme vous le diriez à un collègue : "
                     "« Quelle pondération minimale pour le critère environnemental d'un MAPA de fournitures ? »",
     )
     body = TextAreaField(
         "Votre message",
-        validators=[DataRequired(REQUIRED), Length(max=BODY_MAX, message="Le message est trop long (50 000 caractères au plus).")],
+        validators=[DataRequired(REQUIRED), Length(max=BODY_MAX, message=BODY_TOO_LONG)],
         description="Donnez le contexte : type d'organisme, montant estimé, calendrier. "
                     "Ne mettez ni nom de fournisseur ni donnée personnelle. Mise en forme Markdown possible.",
     )
@@ -107,7 +108,7 @@ class ThreadForm(FlaskForm):
 class ReplyForm(FlaskForm):
     body = TextAreaField(
         "Votre réponse",
-        validators=[DataRequired(REQUIRED), Length(max=BODY_MAX, message="Le message est trop long (50 000 caractères au plus).")],
+        validators=[DataRequired(REQUIRED), Length(max=BODY_MAX, message=BODY_TOO_LONG)],
         description="Mise en forme Markdown possible ; tapez @ suivi d'un nom pour mentionner quelqu'un.",
     )
     reply_to_id = HiddenField()
@@ -118,7 +119,7 @@ class ReplyForm(FlaskForm):
 class EditPostForm(FlaskForm):
     body = TextAreaField(
         "Message",
-        validators=[DataRequired(REQUIRED), Length(max=BODY_MAX, message="Le message est trop long (50 000 caractères au plus).")],
+        validators=[DataRequired(REQUIRED), Length(max=BODY_MAX, message=BODY_TOO_LONG)],
     )
     reason = StringField("Raison de la modification", validators=[Optional(), Length(max=300)],
                          description="Facultatif, affiché dans l'historique : « précision sur le seuil », « faute de frappe »…")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import HTTPException
@@ -19,6 +22,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 API_PREFIX = "/api/v1"
 PROBLEM = "application/problem+json"
+# Ids are INTEGER columns (32-bit on PostgreSQL): a larger number can name nothing, and passing
+# it to the database overflows (a 500). URL converters, bodies and cursors are bounded by this.
+MAX_ID = 2**31 - 1
 
 TITLES = {
     400: "Requête invalide",
@@ -86,6 +92,10 @@ class Problem(BaseModel):
     errors: dict[str, list[str]] | None = None
 
 
+# An object id in a request body or query: `ids: list[Id]`, `target_id: Id`.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class ListQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(default=20, ge=1, le=100)
@@ -122,6 +132,7 @@ def _french_message(err: Any) -> str:
         "less_than_equal": f"La valeur doit être au plus {ctx.get('le')}.",
         "datetime_parsing": "Une date ISO 8601 est attendue.",
         "datetime_type": "Une date ISO 8601 est attendue.",
+        "timezone_aware": "Une date avec son décalage horaire est attendue (par exemple 2026-03-01T09:00:00+01:00).",
         "too_long": "Liste trop longue.",
         "value_error": str(ctx.get("error", "Valeur invalide.")),
     }
@@ -144,9 +155,20 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, "Curseur de pagination invalide.", errors={"cursor": ["Curseur invalide."]}) from None
-    if not isinstance(values, list) or len(values) != size:
+    if not isinstance(values, list) or len(values) != size or not all(_cursor_value_ok(v) for v in values):
         raise ApiError(400, "Curseur de pagination invalide.", errors={"cursor": ["Curseur invalide."]})
     return values
+
+
+def _cursor_value_ok(value: Any) -> bool:
+    # Forged cursors must not reach the database as NaN, infinities or integers it cannot hold.
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return True
+    if isinstance(value, int):
+        return abs(value) <= MAX_ID  # keyset columns are INTEGER ids: PostgreSQL refuses more
+    if isinstance(value, float):
+        return math.isfinite(value) and abs(value) <= 2**53
+    return False
 
 
 def keyset_page(
@@ -167,7 +189,7 @@ def keyset_page(
         if converters:
             try:
                 values = [conv(v) for conv, v in zip(converters, values, strict=True)]
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ApiError(400, "Curseur de pagination invalide.", errors={"cursor": ["Curseur invalide."]}) from None
         clauses = []
         for i, col in enumerate(columns):
@@ -278,7 +300,7 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
     raw = request.get_data(cache=True)
     try:
         data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested JSON
         raise ApiError(400, "Le corps de la requête n'est pas du JSON valide.") from None
     if not isinstance(data, dict):
         raise ApiError(422, "Un objet JSON est attendu.", errors={"body": ["Un objet JSON est attendu."]})
@@ -304,6 +326,16 @@ def _to_response(result: Any, status: int) -> Any:
     return response
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with dates as ISO 8601 (API.md) instead of Flask's default HTTP dates."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, datetime | date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
 # --- authentication and errors for /api/v1 ---------------------------------------------------
 
 
@@ -322,6 +354,8 @@ def is_api_request() -> bool:
 def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
     from achats.platform.extensions import csrf
 
+    app.json = JSONProvider(app)
+
     for bp in blueprints:
         csrf.exempt(bp)
         app.register_blueprint(bp)
@@ -333,8 +367,15 @@ def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
         g.private_response = True
         token = bearer_token()
         if token is not None:
-            if not current_user.is_authenticated or getattr(g, "api_token_user", None) is None:
+            # The token alone says who calls, even when a session or remember-me cookie comes
+            # along (Flask-Login would prefer the cookie and never read the header).
+            from achats.platform.realtime import user_for_token
+
+            user = user_for_token(token)
+            if user is None:
                 return problem(401, "Jeton d'API invalide ou révoqué.")
+            g._login_user = user  # Flask-Login's per-request user
+            g.api_token_user = user
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS") and current_user.is_authenticated:
             csrf.protect()  # session-authenticated writes need X-CSRFToken

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, render_template, request
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from achats.platform.config import ConfigError, load_settings
 from achats.platform.extensions import csrf, db, limiter, login_manager, migrate, socketio
@@ -55,6 +56,9 @@ def init_platform(app: Flask) -> None:
         hops = app.config["ACHATS_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    # Before any blueprint adds its rules: every <int:...> in the app uses the bounded converter.
+    app.url_map.converters["int"] = DatabaseIdConverter
+
     db.init_app(app)
     from achats.platform.db import install_commit_hooks
 
@@ -69,6 +73,13 @@ def init_platform(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    # The limiter is one global object and Flask-Limiter keeps some settings from an earlier
+    # init_app (the key prefix, `enabled`, a dead-storage flag): this app's config must decide.
+    # One app per process in production; tests build one per test and need their own prefix.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    for attribute, value in (("_key_prefix", None), ("_storage_dead", False)):
+        if hasattr(limiter, attribute):
+            setattr(limiter, attribute, value)
     limiter.init_app(app)
 
     workers = int(app.config.get("ACHATS_WORKERS", 1) or 1)
@@ -81,9 +92,12 @@ def init_platform(app: Flask) -> None:
         "logger": False,
         "engineio_logger": False,
     }
-    if workers > 1:
-        # Several processes without sticky sessions: WebSocket only, no long-polling.
-        socket_options["transports"] = ["websocket"]
+    # Several processes without sticky sessions: WebSocket only, no long-polling.
+    socket_options["transports"] = ["websocket"] if workers > 1 else None
+    if not socket_options["message_queue"]:
+        # Explicitly none: Flask-SocketIO keeps its options between init_app() calls, so an
+        # earlier app's Redis manager would otherwise carry over to this one.
+        socket_options["client_manager"] = None
     socketio.init_app(app, **socket_options)
 
     security.init_security_headers(app)
@@ -105,6 +119,20 @@ def init_platform(app: Flask) -> None:
         for key in ("_login_user", "api_token_user", "unread_notifications", "csp_nonce", "private_response",
                     "csrf_token"):
             g.pop(key, None)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:id>` matching only 0 to 2**31 - 1, the INTEGER range: a larger id is an unknown page.
+
+    Bounded in the pattern, not after matching: PostgreSQL raises "integer out of range" and
+    SQLite OverflowError on larger values (a 500), and Werkzeug answers 405 instead of 404 when
+    a converter rejects a value its pattern matched.
+    """
+
+    regex = (
+        r"(?:\d{1,9}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}|21474[0-7]\d{4}"
+        r"|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
 
 
 def _sqlite_pragmas(engine: Any) -> None:

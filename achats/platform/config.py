@@ -85,7 +85,9 @@ class Settings:
             "ACHATS_PROXY_HOPS": self.proxy_hops,
             "ACHATS_MAIL_FROM": self.mail_from,
             "ACHATS_OUTBOX_DIR": str(self.instance_path / "outbox"),
-            "ACHATS_MAIL_SYNC": True,
+            # SMTP delivery runs beside the request (a slow or dead server must not hold it);
+            # tests deliver inline to read the mailbox right after the request.
+            "ACHATS_MAIL_SYNC": self.env == "testing",
             "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
             "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
@@ -94,6 +96,9 @@ class Settings:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+            # Re-sending the cookie on every response let a background fetch overwrite the
+            # cookie of a concurrent form redirect (losing its flash message).
+            "SESSION_REFRESH_EACH_REQUEST": False,
             "REMEMBER_COOKIE_NAME": "achats_remember",
             "REMEMBER_COOKIE_DURATION": timedelta(days=30),
             "REMEMBER_COOKIE_SECURE": secure,

@@ -9,7 +9,7 @@ from flask import Flask
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from achats.platform.api import API_PREFIX, OPERATIONS, PROBLEM, TITLES, Problem
+from achats.platform.api import API_PREFIX, MAX_ID, OPERATIONS, PROBLEM, TITLES, Problem
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-zA-Z_]+)>")
 DEFAULT_ERRORS = (400, 401, 403, 404, 422, 429)
@@ -55,7 +55,8 @@ def build_openapi(app: Flask) -> dict[str, Any]:
         path = _CONVERTER.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
         params: list[dict[str, Any]] = []
         for m in _CONVERTER.finditer(rule.rule):
-            schema = {"type": "integer", "minimum": 0} if m.group("conv") == "int" else {"type": "string"}
+            schema = ({"type": "integer", "minimum": 0, "maximum": MAX_ID} if m.group("conv") == "int"
+                      else {"type": "string"})
             params.append({"name": m.group("name"), "in": "path", "required": True, "schema": schema})
         if op.query is not None:
             qschema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
@@ -33,6 +33,11 @@ def register_room(prefix: str, authoriser: Callable[[Any, int], bool]) -> None:
 def set_token_loader(loader: Callable[[str], Any]) -> None:
     global _token_loader
     _token_loader = loader
+
+
+def user_for_token(secret: str) -> Any:
+    """The active account behind a personal API token, or None (auth supplies the lookup)."""
+    return _token_loader(secret) if _token_loader is not None else None
 
 
 def on_connect(name: str, hook: Callable[[Any], None]) -> None:
@@ -151,8 +156,8 @@ def _allow(sid: str) -> bool:
 def _socket_user(auth: Any) -> Any:
     if current_user and current_user.is_authenticated:
         return current_user._get_current_object()
-    if isinstance(auth, dict) and isinstance(auth.get("token"), str) and _token_loader:
-        return _token_loader(auth["token"])
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        return user_for_token(auth["token"])
     return None
 
 
@@ -161,6 +166,9 @@ def init_realtime(app: Flask) -> None:
 
     @socketio.on("connect")
     def handle_connect(auth: Any = None) -> None:
+        # A connection is a new request, but no before_request hook ran: never reuse a user that
+        # Flask-Login cached on `g` for an earlier one (an outer application context keeps `g`).
+        g.pop("_login_user", None)
         user = _socket_user(auth)
         if user is None or not user.is_active:
             raise ConnectionRefusedError("authentification requise")
@@ -199,11 +207,11 @@ def socket_user_id() -> int | None:
 def rate_limited_handler(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a client -> server event: refused past the per-connection budget."""
 
-    def wrapped(*args: Any) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not _allow(request.sid):  # type: ignore[attr-defined]
             return {"ok": False, "error": "trop de messages, ralentissez"}
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         finally:
             db.session.remove()
 
@@ -229,7 +237,8 @@ def _room_request(data: Any, join: bool) -> dict[str, Any]:
         return {"ok": False, "error": "salon inconnu"}
     prefix, _, raw_id = room.partition(":")
     authoriser = _room_authorisers.get(prefix)
-    if authoriser is None or not raw_id.isdigit():
+    # ASCII digits within the INTEGER range only: "²".isdigit() is true but int("²") fails.
+    if authoriser is None or not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) > 2**31 - 1:
         return {"ok": False, "error": "salon inconnu"}
     if not join:
         leave_room(room)

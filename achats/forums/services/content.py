@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from achats.auth.models import AccountStatus, User
 from achats.forums.services.errors import InvalidInput
+from achats.forums.services.stats import today_paris
 from achats.platform.markdown import render_markdown
 from achats.platform.security import sanitize_html
 
@@ -157,3 +159,12 @@ def excerpt(body: str, length: int = 200) -> str:
     text = re.sub(r"[`*_#>\[\]]", "", text)
     text = _SPACES.sub(" ", text).strip()
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def check_up_to_date(on: date | None) -> None:
+    if on is None:
+        return
+    if on > today_paris() + timedelta(days=1):
+        raise InvalidInput("up_to_date_on", "La date « à jour au » ne peut pas être dans le futur.")
+    if on.year < 2000:
+        raise InvalidInput("up_to_date_on", "Cette date n'est pas plausible.")

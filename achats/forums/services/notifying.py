@@ -31,8 +31,13 @@ PRIORITY = {
 _REACHABLE = (AccountStatus.ACTIVE, AccountStatus.PENDING)
 
 
+def quoted_title(thread: Thread) -> str:
+    """« Titre » with the no-break spaces French typography puts inside the quotation marks."""
+    return f"«\u00a0{thread.title}\u00a0»"
+
+
 def _text(kind: str, actor: str, thread: Thread) -> str:
-    title = f"« {thread.title} »"
+    title = quoted_title(thread)
     return {
         K.MENTIONED: f"{actor} vous a mentionné dans {title}.",
         K.QUOTED: f"{actor} vous a cité dans {title}.",
@@ -42,7 +47,7 @@ def _text(kind: str, actor: str, thread: Thread) -> str:
             else f"{actor} a répondu à votre sujet {title}."
         ),
         K.WATCHED_THREAD: f"Nouveau message de {actor} dans {title}.",
-        K.NEW_QUESTION: f"Nouvelle question au guichet vert : {title}.",
+        K.NEW_QUESTION: f"Nouvelle question au guichet vert\u202f: {title}.",
     }[kind]
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, Literal
 
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from achats.platform.api import ApiBlueprint, ApiError, StrictBody
+from achats.platform.api import ApiBlueprint, ApiError, Id, StrictBody
 from achats.platform.extensions import db
 from achats.platform.security import Role, has_role
 
@@ -35,10 +34,11 @@ class ActionBody(StrictBody):
         "reinstate", "publish", "archive", "unarchive", "dismiss",
     ]
     target_type: Literal["post", "thread", "document", "user", "flag"]
-    target_id: int = Field(ge=1)
+    target_id: Id
     reason: str = Field(default="", max_length=1000)
-    category_id: int | None = None
-    until: datetime | None = None
+    category_id: Id | None = None
+    # With an offset: a naive date would be ambiguous (and cannot be compared with UTC times).
+    until: AwareDatetime | None = None
 
 
 class ActionResult(BaseModel):

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_login import current_user
 from pydantic import BaseModel, Field, model_validator
 
-from achats.platform.api import ApiBlueprint, ListQuery, StrictBody, keyset_page
+from achats.platform.api import ApiBlueprint, Id, ListQuery, StrictBody, keyset_page
 from achats.platform.extensions import db
 from achats.platform.notifications.models import Notification
 from achats.platform.notifications.services import mark_read, notifications_query, serialize, unread_count
@@ -49,7 +49,7 @@ class NotificationQuery(ListQuery):
 
 
 class ReadBody(StrictBody):
-    ids: list[int] | None = Field(default=None, max_length=500)
+    ids: list[Id] | None = Field(default=None, max_length=500)
     all: bool = False
 
     @model_validator(mode="after")

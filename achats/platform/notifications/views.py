@@ -85,7 +85,9 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
 
         user = realtime._load_socket_user()
         ids = data.get("ids") if isinstance(data, dict) else None
-        if user is None or not isinstance(ids, list) or not all(isinstance(i, int) for i in ids[:500]):
+        if user is None or not isinstance(ids, list) or not all(
+            type(i) is int and 0 < i <= 2**31 - 1 for i in ids[:500]  # ids the database can hold
+        ):
             return {"ok": False, "error": "requête invalide"}
         marked = mark_read(db.session, user, ids=ids[:500])
         db.session.commit()

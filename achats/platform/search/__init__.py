@@ -2,15 +2,14 @@
 
 Features call `index_entry` / `remove_entry` / `update_thread_fields` from their services (in
 the caller's transaction: flushed, never committed) and register a reindexer for
-`achats reindex`. See engine.py for what each database does with accents and French words.
+`achats reindex`. index.py says how each database stores the text, query.py how it searches
+(accents, French word forms, ranking), text.py how snippets are cut and highlighted.
 """
 
 from __future__ import annotations
 
-from achats.platform.search.engine import (
-    COUNT_CAP,
-    Hit,
-    SearchResults,
+from achats.platform.search.index import (
+    entry_for,
     entry_row,
     index_entries,
     index_entry,
@@ -18,18 +17,20 @@ from achats.platform.search.engine import (
     registered_reindexers,
     reindex,
     remove_entry,
-    search,
     update_thread_fields,
 )
 from achats.platform.search.models import SearchEntry, SearchKind
+from achats.platform.search.query import COUNT_CAP, RANK_WINDOW, Hit, SearchResults, search
 from achats.platform.search.text import fold, html_to_text, plain_text
 
 __all__ = [
     "COUNT_CAP",
+    "RANK_WINDOW",
     "Hit",
     "SearchEntry",
     "SearchKind",
     "SearchResults",
+    "entry_for",
     "entry_row",
     "fold",
     "html_to_text",

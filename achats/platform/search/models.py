@@ -27,6 +27,12 @@ class SearchKind(enum.StrEnum):
         return {"thread": "Sujet", "post": "Message", "document": "Document", "event": "Événement"}[self.value]
 
     @property
+    def indexes_title(self) -> bool:
+        """A reply carries its thread's title for display; indexing it would make every reply
+        of a thread match (and rank) like the thread itself."""
+        return self is not SearchKind.POST
+
+    @property
     def plural(self) -> str:
         return {"thread": "Sujets", "post": "Messages", "document": "Documents", "event": "Événements"}[self.value]
 
@@ -37,7 +43,8 @@ class SearchEntry(Base):
         UniqueConstraint("kind", "object_id"),
         CheckConstraint("kind IN ('thread', 'post', 'document', 'event')", name="kind"),
         Index("ix_search_entry_thread_id", "thread_id"),
-        Index("ix_search_entry_created_at", "created_at"),
+        # Newest first, id breaking ties: the order of the ranking window (see query.py).
+        Index("ix_search_entry_created_at", "created_at", "id"),
         Index("ix_search_entry_author_id", "author_id"),
     )
 

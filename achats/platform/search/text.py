@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
 
@@ -18,9 +19,12 @@ MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
 MAX_TERM_CHARS = 40
 SNIPPET_CHARS = 220
+SNIPPET_SCAN = 20_000
 
 # Letters with no Unicode decomposition that French writes both ways ("cœur" / "coeur").
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+_LIGATURES = (("œ", "oe"), ("Œ", "OE"), ("æ", "ae"), ("Æ", "AE"), ("ß", "ss"))
+# Combining marks (accents once decomposed): the Unicode blocks of combining diacritics.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # A word: letters and digits (the tokenisers of FTS5 unicode61 and PostgreSQL split on the rest).
 _WORD = re.compile(r"[^\W_]+")
 _TAG = re.compile(r"<[a-zA-Z!/?][^>]*>")
@@ -29,18 +33,24 @@ _SPACES = re.compile(r"\s+")
 # Frequent French words that carry no meaning for a search: dropped from queries (PostgreSQL's
 # `french` configuration drops them too; FTS5 has no stop list, and as prefixes they would
 # match most of the index).
-STOPWORDS = frozenset(
-    """a au aux avec ce ces cet cette d dans de des du elle en et eux il ils je l la le les leur
-    leurs lui m ma mais me meme mes moi mon n ne nos notre nous on ou par pas pour qu que qui s sa
-    se ses son sur t ta te tes toi ton tu un une vos votre vous y est sont ete etre avoir ai as
-    avons avez ont""".split()
-)
+STOPWORDS = frozenset({
+    "a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "d", "dans", "de", "des", "du", "elle",
+    "en", "et", "eux", "il", "ils", "je", "l", "la", "le", "les", "leur", "leurs", "lui", "m",
+    "ma", "mais", "me", "meme", "mes", "moi", "mon", "n", "ne", "nos", "notre", "nous", "on", "ou",
+    "par", "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses", "son", "sur", "t", "ta",
+    "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "est", "sont",
+    "ete", "etre", "avoir", "ai", "as", "avons", "avez", "ont",
+})
 
 
 def fold(text: str) -> str:
     """Strip accents (and French ligatures), keep case: 'Écolabel œuvre' → 'Ecolabel oeuvre'."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text
+    for ligature, letters in _LIGATURES:
+        if ligature in text:
+            text = text.replace(ligature, letters)
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
 def fold_key(text: str) -> str:
@@ -82,10 +92,17 @@ def html_to_text(html: str) -> str:
     return _SPACES.sub(" ", "".join(parser.parts)).strip()
 
 
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_LINE_MARK = re.compile(r"^[ \t]{0,3}(?:>[ \t>]*|#{1,6}[ \t]+|[-*+][ \t]+|\d{1,3}[.)][ \t]+)", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*\*|__|~~|`+)")
+
+
 def plain_text(body: str) -> str:
-    """Plain text as given, or the text of HTML when the body is markup (e.g. a post's body_html)."""
+    """The text to index: the text of HTML when the body is markup (a post's body_html, the best
+    input), else the body with the common Markdown marks dropped (links keep their text)."""
     if _TAG.search(body):
         return html_to_text(body)
+    body = _MD_EMPHASIS.sub("", _MD_LINE_MARK.sub("", _MD_LINK.sub(r"\1", body)))
     return _SPACES.sub(" ", body).strip()
 
 
@@ -151,30 +168,47 @@ def sqlite_roots(terms: list[str]) -> list[Root]:
     return roots
 
 
-def _folded_with_map(text: str) -> tuple[str, list[int]]:
-    """`text` folded and lower-cased, with, for each folded character, its index in `text`."""
+def _folded_with_map(text: str) -> tuple[str, list[int] | None]:
+    """`text` folded and lower-cased, with, for each folded character, its index in `text`
+    (None when folding kept every character in place, the usual case for French)."""
+    folded = fold_key(text)
+    if len(folded) == len(text):
+        return folded, None
     out: list[str] = []
     index: list[int] = []
     for i, char in enumerate(text):
-        if char.isascii():
-            folded = char.lower()
-        else:
-            folded = fold_key(char)
-        out.append(folded)
-        index.extend([i] * len(folded))
+        piece = char.lower() if char.isascii() else fold_key(char)
+        out.append(piece)
+        index.extend([i] * len(piece))
     return "".join(out), index
 
 
+@lru_cache(maxsize=512)
+def _roots_pattern(roots: tuple[Root, ...]) -> re.Pattern[str] | None:
+    """One regex finding, in folded text, the words a highlight rule matches."""
+    alternatives = sorted(
+        (re.escape(r.text) + (r"[^\W_]*" if r.prefix else r"(?![^\W_])") for r in roots if r.text),
+        key=len, reverse=True,
+    )
+    if not alternatives:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + ")")
+
+
 def _match_spans(text: str, roots: list[Root]) -> list[tuple[int, int]]:
+    pattern = _roots_pattern(tuple(roots))
+    if pattern is None:
+        return []
     folded, index = _folded_with_map(text)
     spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(folded):
-        if any(r.matches(m.group()) for r in roots):
-            start = index[m.start()]
-            end = index[m.end() - 1] + 1
-            while end < len(text) and unicodedata.combining(text[end]):
-                end += 1  # a decomposed accent belongs to the word it follows
-            spans.append((start, end))
+    for m in pattern.finditer(folded):
+        if index is None:
+            start, end = m.start(), m.end()
+        else:
+            start, end = index[m.start()], index[m.end() - 1] + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1  # a decomposed accent belongs to the word it follows
+        spans.append((start, end))
     return spans
 
 
@@ -194,18 +228,20 @@ def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> st
 
 def highlight(text: str, roots: list[Root]) -> Markup:
     """The whole (short) text, escaped, with matching words in <mark>: for titles."""
-    return Markup(_marked(text, _match_spans(text, roots), 0, len(text)))
+    return Markup(_marked(text, _match_spans(text, roots), 0, len(text)))  # noqa: S704 - escaped by _marked
 
 
 def snippet(text: str, roots: list[Root], width: int = SNIPPET_CHARS) -> Markup:
     """An extract of about `width` characters around the densest group of matches, escaped
     first, matches wrapped in <mark>, '…' where the text was cut."""
-    text = _SPACES.sub(" ", text).strip()
+    # Bodies are stored with their spaces collapsed (plain_text); a very long one is only
+    # searched for matches in its first SNIPPET_SCAN characters.
+    text = text[:SNIPPET_SCAN].strip()
     if not text:
         return Markup("")
     spans = _match_spans(text, roots)
     if len(text) <= width:
-        return Markup(_marked(text, spans, 0, len(text)))
+        return Markup(_marked(text, spans, 0, len(text)))  # noqa: S704 - escaped by _marked
     if not spans:
         start = 0
     else:
@@ -231,4 +267,4 @@ def snippet(text: str, roots: list[Root], width: int = SNIPPET_CHARS) -> Markup:
         if space > start:
             end = space
     body = _marked(text, spans, start, end)
-    return Markup(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))
+    return Markup(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))  # noqa: S704 - escaped by _marked

@@ -1,0 +1,85 @@
+"""Forum services: the business rules every view, the API and the sockets call.
+
+They take the acting user explicitly, flush but never commit, and raise ForumError subclasses.
+"""
+
+from achats.forums.services.answers import (
+    accept_post,
+    bookmarks_query,
+    mark_needs_review,
+    set_up_to_date,
+    set_watch,
+    take_question,
+    toggle_bookmark,
+    toggle_useful,
+    unaccept_post,
+    watch_level,
+)
+from achats.forums.services.content import (
+    author_name,
+    clean_text,
+    excerpt,
+    quote_markdown,
+    quoted_refs,
+    render_post,
+)
+from achats.forums.services.desk import csv_cell, desk_stats, desk_stats_csv
+from achats.forums.services.errors import (
+    AlreadyFlagged,
+    EditWindowClosed,
+    ForumError,
+    InvalidInput,
+    NotAllowed,
+    ThreadLocked,
+)
+from achats.forums.services.moderating import (
+    flag_post,
+    flags_queue,
+    hide_post,
+    move_thread,
+    restore_post,
+    set_thread_flags,
+)
+from achats.forums.services.posting import (
+    create_post,
+    create_thread,
+    delete_post,
+    edit_post,
+    resolve_tags,
+)
+from achats.forums.services.reading import (
+    HIDDEN_HTML,
+    PER_PAGE,
+    WITHDRAWN_HTML,
+    CategoryRow,
+    LastThread,
+    ThreadPage,
+    accepted_post_ids,
+    categories_overview,
+    get_category,
+    get_post,
+    get_thread,
+    mark_read,
+    page_of,
+    posts_query,
+    related_threads,
+    similar_titles,
+    thread_page,
+    threads_query,
+    unanswered_clause,
+    unread_counts,
+)
+from achats.forums.services.stats import post_path, refresh_thread_stats, thread_path, valid_id
+
+__all__ = [
+    "HIDDEN_HTML", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",
+    "ForumError", "InvalidInput", "LastThread", "NotAllowed", "ThreadLocked", "ThreadPage", "accept_post",
+    "accepted_post_ids", "author_name", "bookmarks_query", "categories_overview", "clean_text", "create_post",
+    "create_thread", "csv_cell", "delete_post", "desk_stats", "desk_stats_csv", "edit_post", "excerpt",
+    "flag_post", "flags_queue", "get_category", "get_post", "get_thread", "hide_post", "mark_needs_review",
+    "mark_read", "move_thread", "page_of", "post_path", "posts_query", "quote_markdown", "quoted_refs",
+    "refresh_thread_stats", "related_threads", "render_post", "resolve_tags", "restore_post", "set_thread_flags",
+    "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_page", "thread_path",
+    "threads_query", "toggle_bookmark", "toggle_useful", "unaccept_post", "unanswered_clause", "unread_counts",
+    "valid_id", "watch_level",
+]

@@ -1,0 +1,161 @@
+"""The forum pages' blueprint and what its views share: loading, redirects, pagination, errors."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from achats.forums import services
+from achats.forums.models import Category, Post, Thread
+from achats.platform.extensions import db
+
+bp = Blueprint("forums", __name__)
+
+THREADS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+
+
+def int_arg(name: str, default: int = 1, *, source: Any = None) -> int:
+    """A positive integer from the query string (or form); anything else gives `default`."""
+    raw = (source if source is not None else request.args).get(name, "")
+    if not isinstance(raw, str) or not raw.isdigit() or len(raw) > 9:
+        return default
+    return max(1, int(raw))
+
+
+def me() -> Any:
+    """The signed-in user itself, not the proxy: services store it in relationships."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def load_thread(thread_id: int) -> Thread:
+    """The thread if the viewer may read it; 404 otherwise (hidden threads do not exist for others)."""
+    thread = services.get_thread(db.session, thread_id, me())
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def load_post(post_id: int) -> Post:
+    post = services.get_post(db.session, post_id, me())
+    if post is None:
+        abort(404)
+    return post
+
+
+def load_category(slug: str) -> Category:
+    category = services.get_category(db.session, slug)
+    if category is None:
+        abort(404)
+    return category
+
+
+def thread_url(thread: Thread | int, page: int = 1, anchor: str | None = None, **args: Any) -> str:
+    thread_id = thread if isinstance(thread, int) else thread.id
+    if page > 1:
+        args["page"] = page
+    url = url_for("forums.show_thread", thread_id=thread_id, **args)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def post_url(post: Post) -> str:
+    """Where a post is shown: its page of the thread, at its anchor."""
+    return thread_url(post.thread_id, services.page_of(post.number, POSTS_PER_PAGE), f"message-{post.number}")
+
+
+def act(action: Callable[[], Any], success: str | Callable[[Any], str], target: str) -> Response:
+    """Run one service call as the request's transaction: commit and flash, or roll back and say why."""
+    try:
+        result = action()
+    except services.ForumError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(target)
+    db.session.commit()
+    message = success(result) if callable(success) else success
+    if message:
+        flash(message, "success")
+    return redirect(target)
+
+
+def apply_form_error(form: Any, exc: services.ForumError, fields: dict[str, str] | None = None) -> None:
+    """Show a domain error next to the field it concerns, or at the top of the form."""
+    name = getattr(exc, "field", None)
+    name = (fields or {}).get(name, name) if name else None
+    field = getattr(form, name, None) if name else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors or []), str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+@dataclass
+class Pager:
+    """Enough of Flask-SQLAlchemy's Pagination for the shared `pagination` macro."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4,
+                   right_edge: int = 2) -> Iterator[int | None]:
+        pages_end = self.pages + 1
+        if pages_end == 1:
+            return
+        left_end = min(1 + left_edge, pages_end)
+        yield from range(1, left_end)
+        if left_end == pages_end:
+            return
+        mid_start = max(left_end, self.page - left_current)
+        mid_end = min(self.page + right_current + 1, pages_end)
+        if mid_start - left_end > 0:
+            yield None
+        yield from range(mid_start, mid_end)
+        if mid_end == pages_end:
+            return
+        right_start = max(mid_end, pages_end - right_edge)
+        if right_start - mid_end > 0:
+            yield None
+        yield from range(right_start, pages_end)
+
+    @classmethod
+    def of(cls, total: int, page: int, per_page: int) -> Pager:
+        pages = max(1, math.ceil(total / per_page))
+        return cls(page=min(max(1, page), pages), pages=pages)
+
+
+# Endpoints answering fetch() calls: anonymous callers get 401, not a login page.
+FETCH_ENDPOINTS = {"forums.preview", "forums.mention_suggestions", "forums.similar_threads", "forums.quote_post"}
+
+
+@bp.before_request
+def _signed_in_only() -> Any:
+    # Forums are for signed-in public buyers (pending accounts included); the web sees nothing.
+    if current_user.is_authenticated:
+        return None
+    if request.endpoint in FETCH_ENDPOINTS:
+        return jsonify({"detail": "Connectez-vous pour continuer."}), 401
+    from achats.platform.extensions import login_manager
+
+    return login_manager.unauthorized()

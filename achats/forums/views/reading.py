@@ -1,0 +1,214 @@
+"""Reading pages: the category list, a category's threads, a thread, bookmarks, watched threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from achats.forums import forms, services
+from achats.forums import permissions as perms
+from achats.forums.models import (
+    Bookmark,
+    Category,
+    Post,
+    Tag,
+    TagFacet,
+    Thread,
+    ThreadRead,
+    ThreadWatch,
+    WatchLevel,
+)
+from achats.forums.views.blueprint import (
+    POSTS_PER_PAGE,
+    THREADS_PER_PAGE,
+    Pager,
+    bp,
+    int_arg,
+    load_category,
+    load_thread,
+    me,
+    thread_url,
+)
+from achats.platform.extensions import db
+from achats.platform.moderation.models import FlagReason
+from achats.platform.security import Role, has_role
+
+SORT_CHOICES = [("recents", "Activité récente"), ("populaires", "Les plus actifs"), ("sans-reponse", "Sans réponse")]
+SORTS = {value for value, _ in SORT_CHOICES}
+
+
+@bp.get("/forums")
+def list_categories() -> str:
+    rows = services.categories_overview(db.session, me())
+    return render_template("forums/category_list.html", rows=rows)
+
+
+@dataclass
+class Filters:
+    """The thread list's GET parameters, checked: unknown values are ignored, never an error."""
+
+    tri: str = "recents"
+    tag: str = ""
+    theme: str = ""
+    famille: str = ""
+    resolu: str = ""
+    args: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_request(cls) -> Filters:
+        def slug(name: str) -> str:
+            value = request.args.get(name, "").strip()
+            return value if 0 < len(value) <= 60 else ""
+
+        tri = request.args.get("tri", "recents")
+        resolu = request.args.get("resolu", "")
+        found = cls(
+            tri=tri if tri in SORTS else "recents",
+            tag=slug("tag"), theme=slug("theme"), famille=slug("famille"),
+            resolu=resolu if resolu in ("oui", "non") else "",
+        )
+        found.args = {
+            k: v for k, v in {
+                "tri": "" if found.tri == "recents" else found.tri, "tag": found.tag,
+                "theme": found.theme, "famille": found.famille, "resolu": found.resolu,
+            }.items() if v
+        }
+        return found
+
+    @property
+    def active(self) -> bool:
+        return bool(self.args)
+
+    @property
+    def without_tag(self) -> dict[str, str]:
+        return {k: v for k, v in self.args.items() if k != "tag"}
+
+
+@bp.get("/forums/<slug>")
+def show_category(slug: str) -> str:
+    category = load_category(slug)
+    filters = Filters.from_request()
+    query = services.threads_query(
+        me(), category=category, tag=filters.tag or None, theme=filters.theme or None,
+        famille=filters.famille or None, solved={"oui": True, "non": False}.get(filters.resolu),
+        sort=filters.tri,
+    )
+    page = db.paginate(query, page=int_arg("page"), per_page=THREADS_PER_PAGE, error_out=False, count=True)
+    unread = services.unread_counts(db.session, me(), list(page.items))
+    facet_tags = list(db.session.scalars(
+        select(Tag).where(Tag.facet.in_([TagFacet.THEME, TagFacet.FAMILLE])).order_by(Tag.position, Tag.name)
+    ))
+    active_tag = None
+    if filters.tag:
+        active_tag = next((t for t in facet_tags if t.slug == filters.tag), None) or db.session.scalar(
+            select(Tag).where(Tag.slug == filters.tag))
+
+    def tag_url(tag: Tag) -> str:
+        return url_for("forums.show_category", slug=category.slug, **{**filters.without_tag, "tag": tag.slug})
+
+    return render_template(
+        "forums/thread_list.html", category=category, page=page, unread_by_thread=unread, filters=filters,
+        sorts=SORT_CHOICES, active_tag=active_tag, tag_url=tag_url,
+        theme_tags=[t for t in facet_tags if t.facet == TagFacet.THEME],
+        famille_tags=[t for t in facet_tags if t.facet == TagFacet.FAMILLE],
+        can_create=perms.can_create_thread(me(), category),
+    )
+
+
+@bp.get("/forums/sujets/<int:thread_id>")
+def show_thread(thread_id: int) -> Any:
+    thread = load_thread(thread_id)
+    if request.args.get("lire") == "nouveaux":
+        # From a list's "3 nouveaux": open the page holding the first unread post.
+        last_read = db.session.scalar(select(ThreadRead.last_read_number).where(
+            ThreadRead.user_id == me().id, ThreadRead.thread_id == thread.id)) or 0
+        page = services.page_of(last_read + 1, POSTS_PER_PAGE)
+        return redirect(thread_url(thread, page, "nouveaux" if last_read else None))
+    form = forms.ReplyForm(formdata=None)
+    reply_to = None
+    quoted = _thread_post_arg(thread, "citer")
+    if quoted is not None:
+        form.body.data = services.quote_markdown(quoted, None)
+    replied = _thread_post_arg(thread, "reponse_a") or quoted
+    if replied is not None and replied.number > 1:
+        reply_to = replied
+        form.reply_to_id.data = str(replied.id)
+    return render_thread(thread, int_arg("page"), form, reply_to=reply_to)
+
+
+def _thread_post_arg(thread: Thread, name: str) -> Post | None:
+    raw = request.args.get(name, "")
+    if not raw.isdigit() or len(raw) > 9:
+        return None
+    post = services.get_post(db.session, int(raw), me())
+    if post is None or post.thread_id != thread.id or not post.visible:
+        return None
+    return post
+
+
+def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, reply_to: Post | None = None,
+                  preview_html: Markup | None = None, status: int = 200) -> tuple[str, int]:
+    """The thread page (also re-shown, with the typed reply kept, when a reply is refused)."""
+    view = services.thread_page(db.session, me(), thread, page, per_page=POSTS_PER_PAGE)
+    posts = view.posts
+    opening = posts[0] if posts and posts[0].number == 1 else None
+    flow = [p for p in posts if p.number > 1]
+    if posts:
+        services.mark_read(db.session, me(), thread, max(p.number for p in posts))
+    is_moderator = perms.can_moderate_category(me(), thread.category)
+    move_form = None
+    if is_moderator:
+        move_form = forms.MoveForm(formdata=None)
+        move_form.category.choices = [
+            (str(c.id), c.name) for c in db.session.scalars(select(Category).order_by(Category.position, Category.name))
+        ]
+        move_form.category.data = str(thread.category_id)
+    watch_level = str(services.watch_level(db.session, me(), thread))
+    related = services.related_threads(db.session, thread, limit=5)
+    db.session.commit()  # the read position
+    return render_template(
+        "forums/thread_show.html",
+        thread=thread, view=view, pager=Pager(view.page, view.pages), per_page=POSTS_PER_PAGE,
+        opening=opening, flow=flow, featured=view.accepted, featured_ids={p.id for p in view.accepted},
+        first_unread=view.first_unread_number, useful_ids=view.useful_ids, bookmarked_ids=view.bookmarked_ids,
+        reply_form=reply_form, reply_to_post=reply_to, preview_html=preview_html,
+        can_reply=perms.can_post(me(), thread), can_write=perms.is_writer(me()),
+        is_moderator=is_moderator, is_expert=has_role(me(), Role.EXPERT),
+        move_form=move_form, related=related,
+        watch_level=watch_level if watch_level in forms.WATCH_LABELS else WatchLevel.NORMAL.value,
+        watch_choices=forms.WATCH_CHOICES, watch_labels=forms.WATCH_LABELS,
+        flag_reasons=[(r.value, r.label) for r in FlagReason],
+    ), status
+
+
+@bp.get("/forums/signets")
+def list_bookmarks() -> str:
+    query = (
+        services.bookmarks_query(me())
+        .join(Post, Post.id == Bookmark.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .options(selectinload(Bookmark.post).options(joinedload(Post.thread), joinedload(Post.author)))
+    )
+    if not has_role(me(), Role.MODERATOR):
+        # What became invisible to the reader leaves the list (it comes back if restored).
+        query = query.where(Thread.hidden.is_(False), Post.hidden.is_(False), Post.deleted_at.is_(None))
+    page = db.paginate(query, page=int_arg("page"), per_page=THREADS_PER_PAGE, error_out=False)
+    excerpts = {b.post.id: services.excerpt(b.post.body, 240) for b in page.items}
+    return render_template("forums/bookmark_list.html", page=page, excerpts=excerpts, per_page=POSTS_PER_PAGE)
+
+
+@bp.get("/forums/suivis")
+def list_watched() -> str:
+    watched = select(ThreadWatch.thread_id).where(
+        ThreadWatch.user_id == me().id,
+        ThreadWatch.level.in_([WatchLevel.WATCHING.value, WatchLevel.TRACKING.value]),
+    )
+    query = services.threads_query(me()).where(Thread.id.in_(watched))
+    page = db.paginate(query, page=int_arg("page"), per_page=THREADS_PER_PAGE, error_out=False)
+    unread = services.unread_counts(db.session, me(), list(page.items))
+    return render_template("forums/watched_list.html", page=page, unread_by_thread=unread)
