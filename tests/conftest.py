@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 PG_URL = os.environ.get("ACHATS_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("ACHATS_REDIS_URL") or os.environ.get("ACHATS_TEST_REDIS_URL")
@@ -174,14 +175,21 @@ def worker_id(request: pytest.FixtureRequest) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
 
 
+_engines: dict[str, Any] = {}
+
+
 def _truncate_all(url: str) -> None:
     from achats.platform.extensions import db
 
-    tables = [t.name for t in db.metadata.sorted_tables]
-    engine = create_engine(url)
+    # DELETE, children first: on the handful of rows a test writes it is much faster than
+    # TRUNCATE, which rewrites every table's files (~10 ms a table) whether or not it has rows.
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    engine = _engines.get(url)
+    if engine is None:
+        engine = _engines[url] = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
 
 
 # --- the app ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
         print(f"Configuration invalide : {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     app.config.update(settings.flask_config())
+    # Per-feature rate limits can be raised for a benchmark (e.g. "100000 per minute").
+    if os.environ.get("ACHATS_SEARCH_RATE_LIMIT"):
+        app.config["ACHATS_SEARCH_RATE_LIMIT"] = os.environ["ACHATS_SEARCH_RATE_LIMIT"]
     app.config.update(overrides)
     app.extensions["achats_settings"] = settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -9,7 +9,7 @@ from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from achats.platform import search as search_index
-from achats.platform.api import ApiBlueprint, ApiError, ListQuery, decode_cursor, encode_cursor
+from achats.platform.api import MAX_ID, ApiBlueprint, ApiError, ListQuery, decode_cursor, encode_cursor
 from achats.platform.extensions import db, limiter
 from achats.search.params import rate_limit_key, search_rate_limit
 
@@ -23,9 +23,9 @@ class SearchQuery(ListQuery):
 
     q: str = Field(default="", max_length=200, description="Texte libre : les mots sont cherchés sans accents ni syntaxe.")
     type: list[Kind] = Field(default_factory=list, description="Un ou plusieurs types (répéter le paramètre).")
-    category: int | None = Field(default=None, ge=1, description="Identifiant de catégorie.")
+    category: int | None = Field(default=None, ge=1, le=MAX_ID, description="Identifiant de catégorie.")
     tag: str | None = Field(default=None, max_length=60, description="Slug d'étiquette.")
-    author: int | None = Field(default=None, ge=1, description="Identifiant de l'auteur.")
+    author: int | None = Field(default=None, ge=1, le=MAX_ID, description="Identifiant de l'auteur.")
     solved: bool | None = None
     from_: date | datetime | None = Field(default=None, alias="from", description="Date de début (incluse).")
     to: date | datetime | None = Field(default=None, description="Date de fin (incluse pour une date).")
