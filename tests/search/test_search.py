@@ -256,19 +256,17 @@ def test_pages_and_totals(index: Any, db: Any, monkeypatch: pytest.MonkeyPatch) 
     assert (capped.total, capped.capped) == (12, True)
 
 
-@pytest.mark.parametrize("probe_rows", [2000, 8])  # the window found by the probe, or by the fallback
-def test_paging_past_the_ranking_window_lists_every_match_once(index: Any, db: Any, app: Any, probe_rows: int,
+def test_paging_past_the_ranking_window_lists_every_match_once(index: Any, db: Any, app: Any,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from achats.platform.search import query
 
     monkeypatch.setattr(query, "RANK_WINDOW", 5)
-    monkeypatch.setattr(query, "PROBE_ROWS", probe_rows)
     for n in range(12):
         # Older entries have the word in their title: they would rank first without the window.
         title = "Compostage des biodéchets" if n < 3 else f"Fiche {n}"
         index(object_id=n + 1, title=title, body="Collecte et compostage.", commit=False,
               created_at=datetime(2026, 1, 1 + n, tzinfo=UTC))
-        # Newer entries that do not match, interleaved: with 8 probe rows, too few matches.
+        # Entries that do not match, interleaved.
         index(object_id=100 + n, title="Autre sujet", body="Voirie.", commit=False,
               created_at=datetime(2026, 1, 1 + n, 12, tzinfo=UTC))
     db.session.commit()
