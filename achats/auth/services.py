@@ -31,7 +31,13 @@ from achats.platform.notifications.models import NotificationKind
 from achats.platform.notifications.services import Target, notify
 from achats.platform.realtime import disconnect_user_after_commit
 from achats.platform.security import Role
-from achats.platform.taxonomy import THEMES, OrganisationKind, is_departement_code, normalise_siret, siret_error
+from achats.platform.taxonomy import (
+    THEMES,
+    OrganisationKind,
+    is_departement_code,
+    normalise_siret,
+    siret_error,
+)
 
 CONFIRM_TTL = timedelta(hours=48)
 RESET_TTL = timedelta(hours=1)

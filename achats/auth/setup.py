@@ -14,8 +14,8 @@ from achats.auth.views import bp
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    from achats.auth.api import pending_accounts, user_action
     from achats.auth import permissions, services
+    from achats.auth.api import pending_accounts, user_action
     from achats.platform import realtime
     from achats.platform.api import bearer_token
     from achats.platform.extensions import db, login_manager

@@ -317,10 +317,7 @@ def _to_response(result: Any, status: int) -> Any:
         result, status = result
     if result is None:
         return current_app.response_class(status=204)
-    if isinstance(result, BaseModel):
-        payload = result.model_dump(mode="json")
-    else:
-        payload = result
+    payload = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
     response = jsonify(payload)
     response.status_code = status
     return response

@@ -47,9 +47,14 @@ def async_mode() -> str:
 
 
 def init_platform(app: Flask) -> None:
-    from achats.platform import errors, realtime, security, templating
     # Every platform model, so that metadata (and Alembic) know their tables.
-    from achats.platform import mail  # noqa: F401
+    from achats.platform import (
+        errors,
+        mail,  # noqa: F401
+        realtime,
+        security,
+        templating,
+    )
     from achats.platform.moderation import audit  # noqa: F401
     from achats.platform.moderation import models as moderation_models  # noqa: F401
     from achats.platform.notifications import models  # noqa: F401

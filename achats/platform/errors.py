@@ -69,8 +69,8 @@ def init_errors(app: Flask) -> None:
             from achats.platform.extensions import db
 
             db.session.rollback()
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - the connection itself may be the problem
+            log.warning("rollback after an unhandled error failed", exc_info=True)
         if is_api_request():
             return problem(500, "Une erreur interne est survenue.")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -89,8 +90,8 @@ class SocketRegistry:
         if self._redis is not None:
             try:
                 self._redis.srem(self._key(user_id), sid)
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception:  # noqa: BLE001 - Redis down: the key expires on its own
+                log.warning("socket registry: Redis unavailable")
 
     def sids(self, user_id: int) -> set[str]:
         with self._lock:
@@ -98,8 +99,8 @@ class SocketRegistry:
         if self._redis is not None:
             try:
                 found |= {s.decode() for s in self._redis.smembers(self._key(user_id))}
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception:  # noqa: BLE001 - Redis down: this process's sockets only
+                log.warning("socket registry: Redis unavailable")
         return found
 
 
@@ -107,10 +108,8 @@ def disconnect_user(user_id: int) -> None:
     """Close every socket of a user (logout, password change, suspension), in every process."""
     registry: SocketRegistry = current_app.extensions["achats_sockets"]
     for sid in registry.sids(user_id):
-        try:
+        with contextlib.suppress(Exception):  # already gone
             socketio.server.disconnect(sid, namespace="/")
-        except Exception:  # noqa: BLE001 - already gone
-            pass
 
 
 def disconnect_user_after_commit(user_id: int) -> None:

@@ -9,7 +9,14 @@ from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from achats.platform import search as search_index
-from achats.platform.api import MAX_ID, ApiBlueprint, ApiError, ListQuery, decode_cursor, encode_cursor
+from achats.platform.api import (
+    MAX_ID,
+    ApiBlueprint,
+    ApiError,
+    ListQuery,
+    decode_cursor,
+    encode_cursor,
+)
 from achats.platform.extensions import db, limiter
 from achats.search.params import rate_limit_key, search_rate_limit
 

@@ -12,7 +12,12 @@ from pydantic import BaseModel, Field, model_validator
 from achats.platform.api import ApiBlueprint, Id, ListQuery, StrictBody, keyset_page
 from achats.platform.extensions import db
 from achats.platform.notifications.models import Notification
-from achats.platform.notifications.services import mark_read, notifications_query, serialize, unread_count
+from achats.platform.notifications.services import (
+    mark_read,
+    notifications_query,
+    serialize,
+    unread_count,
+)
 
 api = ApiBlueprint("notifications_api", __name__, tag="Notifications")
 
