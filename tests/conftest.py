@@ -187,9 +187,14 @@ def _truncate_all(url: str) -> None:
     engine = _engines.get(url)
     if engine is None:
         engine = _engines[url] = create_engine(url, poolclass=NullPool)
+    serial = [t.name for t in db.metadata.sorted_tables
+              if "id" in t.c and t.c.id.primary_key and t.c.id.autoincrement in (True, "auto")]
     with engine.begin() as conn:
         for table in tables:
             conn.execute(text(f'DELETE FROM "{table}"'))
+        # Ids start again at 1, as after TRUNCATE … RESTART IDENTITY (some tests name id 1).
+        conn.execute(text("SELECT " + ", ".join(
+            f"setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false)" for t in serial)))
 
 
 # --- the app ----------------------------------------------------------------------------------
