@@ -73,8 +73,12 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
     state.app.jinja_env.globals["unread_notifications"] = unread_notifications
 
     def send_count(user) -> None:  # type: ignore[no-untyped-def]
+        # Only the socket that just connected: its user's other tabs already know the count
+        # (to the whole room, 1,000 sockets of one user never finished connecting).
+        from flask import request
+
         socketio.emit("unread_count", {"count": unread_count(db.session, user.id)},
-                      to=realtime.user_room(user.id))
+                      to=request.sid)  # type: ignore[attr-defined]
 
     realtime.on_connect("unread_count", send_count)
 
