@@ -388,7 +388,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
         if args.search:
             t0 = time.perf_counter()
             try:
-                from achats.platform.search.engine import entry_row, index_entries
+                from achats.platform.search import entry_row, index_entries
             except ImportError:
                 entry_row = index_entries = None
             if index_entries is not None:
