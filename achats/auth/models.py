@@ -97,7 +97,8 @@ class User(TimestampMixin, Base):
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     theme_rows: Mapped[list[UserTheme]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by=UserTheme.theme
+        # Loaded when asked for (profiles, expert matching), not with every signed-in request.
+        cascade="all, delete-orphan", lazy="select", order_by=UserTheme.theme
     )
 
     # --- Flask-Login -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ def _setup(state: BlueprintSetupState) -> None:
     from achats.platform.api import bearer_token
     from achats.platform.extensions import db, login_manager
     from achats.platform.moderation.api import register_action_handler, register_queue_provider
+    from achats.platform.notifications.services import remember_unread_count, unread_count_subquery
     from achats.platform.templating import register_permissions
 
     app = state.app
@@ -30,9 +31,14 @@ def _setup(state: BlueprintSetupState) -> None:
         raw_id, _, token = user_id.partition(":")
         if not raw_id.isdigit() or not token:
             return None
-        user = db.session.get(User, int(raw_id))
-        if user is None or user.session_token != token:
+        # The bell's unread count comes with the user's row: one round trip for every page.
+        row = db.session.execute(
+            select(User, unread_count_subquery(User.id)).where(User.id == int(raw_id))
+        ).first()
+        if row is None or row[0].session_token != token:
             return None
+        user, unread = row
+        remember_unread_count(unread)
         services.lift_expired_suspension(user)
         return user if user.is_active else None
 

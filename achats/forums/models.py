@@ -73,6 +73,7 @@ class WatchLevel(enum.StrEnum):
 
 
 class Category(Base):
+    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
     __tablename__ = "forum_category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,10 +85,12 @@ class Category(Base):
     is_desk: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    moderators: Mapped[list[User]] = relationship(secondary="forum_category_moderator", lazy="selectin")
+    # Loaded when asked for; permission checks use the cached map (permissions.category_moderator_ids).
+    moderators: Mapped[list[User]] = relationship(secondary="forum_category_moderator", lazy="select")
 
 
 class CategoryModerator(Base):
+    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
     __tablename__ = "forum_category_moderator"
 
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_category.id", ondelete="CASCADE"), primary_key=True)
@@ -95,6 +98,7 @@ class CategoryModerator(Base):
 
 
 class Tag(Base):
+    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
     __tablename__ = "forum_tag"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +109,7 @@ class Tag(Base):
 
 
 class ThreadTag(Base):
+    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
     __tablename__ = "forum_thread_tag"
     __table_args__ = (Index("ix_forum_thread_tag_tag", "tag_id", "thread_id"),)
 
@@ -113,6 +118,7 @@ class ThreadTag(Base):
 
 
 class Thread(Base):
+    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
     __tablename__ = "forum_thread"
     __table_args__ = (
         Index("ix_forum_thread_category_activity", "category_id", "last_activity_at"),
@@ -155,6 +161,7 @@ class Thread(Base):
 
 
 class Post(Base):
+    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
     __tablename__ = "forum_post"
     __table_args__ = (UniqueConstraint("thread_id", "number"),)
 

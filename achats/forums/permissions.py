@@ -1,12 +1,18 @@
-"""Who may do what in the forums: pure predicates shared by the services, views, API and templates."""
+"""Who may do what in the forums: predicates shared by the services, views, API and templates.
+
+They read only the objects given, except who moderates a category: a map kept in the derived cache."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from achats.forums.models import DeskStatus, ThreadKind
+from sqlalchemy import select
+
+from achats.forums.models import CategoryModerator, DeskStatus, ThreadKind
+from achats.platform.cache import memo
 from achats.platform.db import utcnow
+from achats.platform.extensions import db
 from achats.platform.security import Role, has_role
 
 # An author may withdraw a post for this long after writing it (a typo, a wrong thread).
@@ -35,7 +41,19 @@ def can_moderate_category(user: Any, category: Any) -> bool:
         return True
     if not is_writer(user) or category is None:
         return False
-    return any(m.id == user.id for m in category.moderators)
+    return user.id in category_moderator_ids().get(category.id, frozenset())
+
+
+def category_moderator_ids() -> dict[int, frozenset[int]]:
+    """Who moderates which category (asked on every page a member opens; kept until it changes)."""
+    def compute() -> dict[int, frozenset[int]]:
+        found: dict[int, set[int]] = {}
+        for category_id, user_id in db.session.execute(select(CategoryModerator.category_id,
+                                                               CategoryModerator.user_id)):
+            found.setdefault(category_id, set()).add(user_id)
+        return {k: frozenset(v) for k, v in found.items()}
+
+    return memo("forums", "category_moderators", compute)
 
 
 def can_read_thread(user: Any, thread: Any) -> bool:

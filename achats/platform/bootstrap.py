@@ -69,10 +69,12 @@ def init_platform(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
 
     db.init_app(app)
+    from achats.platform import cache
     from achats.platform.db import install_commit_hooks
 
     with app.app_context():
         install_commit_hooks(db.session)
+        cache.install(app, db.session)
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)

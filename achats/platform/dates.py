@@ -1,8 +1,14 @@
-"""French, Europe/Paris display of UTC datetimes (Babel)."""
+"""French, Europe/Paris display of UTC datetimes (Babel).
+
+Babel formats from its locale data on every call (20-40 µs each); a page showing 20 posts asks
+for 60 formatted dates. The formatted strings are memoised per value (a datetime's text never
+changes; relative times per minute of age), which keeps the same output at a fraction of the cost.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_timedelta
@@ -26,6 +32,11 @@ def french_datetime(value: datetime | None) -> str:
     """'mardi 14 avril 2027 à 11 h' in Europe/Paris."""
     if value is None:
         return ""
+    return _french_datetime(value)
+
+
+@lru_cache(maxsize=50_000)
+def _french_datetime(value: datetime) -> str:
     local = to_paris(value)
     day = format_date(local, "EEEE d MMMM y", locale="fr_FR")
     if local.day == 1:
@@ -36,6 +47,11 @@ def french_datetime(value: datetime | None) -> str:
 def french_date(value: datetime | None) -> str:
     if value is None:
         return ""
+    return _french_date(value)
+
+
+@lru_cache(maxsize=20_000)
+def _french_date(value: datetime) -> str:
     local = to_paris(value)
     text = format_date(local, "d MMMM y", locale="fr_FR")
     return "1er" + text[1:] if local.day == 1 else text
@@ -50,16 +66,22 @@ def relative(value: datetime | None, now: datetime | None = None) -> str:
     """'il y a 3 heures'."""
     if value is None:
         return ""
-    delta = (now or datetime.now(UTC)) - value
-    if delta.total_seconds() < 60:
+    seconds = ((now or datetime.now(UTC)) - value).total_seconds()
+    if seconds < 60:
         return "à l'instant"
-    return "il y a " + format_timedelta(delta, locale="fr_FR", granularity="minute")
+    return _ago(int(seconds) // 60)
+
+
+@lru_cache(maxsize=20_000)
+def _ago(minutes: int) -> str:
+    return "il y a " + format_timedelta(timedelta(minutes=minutes), locale="fr_FR", granularity="minute")
 
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
 
+@lru_cache(maxsize=50_000)
 def machine(value: datetime) -> str:
     """For <time datetime=…>."""
     return format_datetime(to_paris(value), "yyyy-MM-dd'T'HH:mmxxx", locale="fr_FR")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -13,7 +14,14 @@ from achats.platform.taxonomy import DEPARTEMENTS_BFC, ORGANISATION_KIND_LABELS,
 
 
 def _number(value: Any) -> str:
+    if isinstance(value, int) and -10_000_000 < value < 10_000_000:
+        return _french_int(value)
     return format_decimal(value or 0, locale="fr_FR")
+
+
+@lru_cache(maxsize=10_000)
+def _french_int(value: int) -> str:
+    return format_decimal(value, locale="fr_FR")
 
 
 def permission(name: str) -> Any:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import Integer, Select, String, and_, case, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, defaultload, joinedload, lazyload, selectinload
 
@@ -26,8 +26,11 @@ from achats.forums.models import (
     ThreadKind,
     ThreadRead,
     ThreadTag,
+    ThreadWatch,
+    WatchLevel,
 )
 from achats.forums.services.stats import valid_id, visible_post
+from achats.platform.cache import memo
 from achats.platform.db import utcnow
 from achats.platform.security import Role, has_role
 
@@ -81,7 +84,7 @@ def get_category(session: Session, ref: Any) -> Category | None:
 # --- the category list -------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class LastThread:
     id: int
     title: str
@@ -89,9 +92,21 @@ class LastThread:
     last_author_name: str | None
 
 
-@dataclass
+@dataclass(frozen=True)
+class CategoryInfo:
+    """A category's displayed fields, as plain data (the overview is kept across requests)."""
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    position: int
+    is_desk: bool
+
+
+@dataclass(frozen=True)
 class CategoryRow:
-    category: Category
+    category: CategoryInfo
     thread_count: int
     post_count: int
     last_thread: LastThread | None
@@ -102,8 +117,18 @@ def _sees_hidden(viewer: Any) -> bool:
 
 
 def categories_overview(session: Session, viewer: Any) -> list[CategoryRow]:
-    """Every category with its counts and its most recently active thread, in three queries."""
-    thread_filter = [] if _sees_hidden(viewer) else [Thread.hidden.is_(False)]
+    """Every category with its counts and its most recently active thread.
+
+    Computed in three queries when a forum change was committed since the last time, else taken
+    from the process's derived cache (achats.platform.cache): the page every visitor opens first
+    costs no aggregate over the whole forum."""
+    sees_hidden = _sees_hidden(viewer)
+    return memo("forums", ("categories_overview", sees_hidden),
+                lambda: _compute_categories_overview(session, sees_hidden))
+
+
+def _compute_categories_overview(session: Session, sees_hidden: bool) -> list[CategoryRow]:
+    thread_filter = [] if sees_hidden else [Thread.hidden.is_(False)]
     counts = (
         select(
             Thread.category_id.label("category_id"),
@@ -115,7 +140,8 @@ def categories_overview(session: Session, viewer: Any) -> list[CategoryRow]:
         .subquery()
     )
     rows = session.execute(
-        select(Category, counts.c.thread_count, counts.c.post_count)
+        select(Category.id, Category.slug, Category.name, Category.description, Category.position,
+               Category.is_desk, counts.c.thread_count, counts.c.post_count)
         .outerjoin(counts, counts.c.category_id == Category.id)
         .order_by(Category.position, Category.name)
     ).all()
@@ -140,8 +166,9 @@ def categories_overview(session: Session, viewer: Any) -> list[CategoryRow]:
         )
     }
     return [
-        CategoryRow(category, int(tc or 0), int(pc or 0), last.get(category.id))
-        for category, tc, pc in rows
+        CategoryRow(CategoryInfo(cid, slug, name, description or "", position, bool(is_desk)),
+                    int(tc or 0), int(pc or 0), last.get(cid))
+        for cid, slug, name, description, position, is_desk, tc, pc in rows
     ]
 
 
@@ -312,6 +339,8 @@ class ThreadPage:
     # The first post the viewer has not seen yet ("nouveau depuis votre dernière visite"), if any.
     first_unread_number: int | None = None
     can_moderate: bool = False
+    # The viewer's watch level of the thread (WatchLevel value).
+    watch_level: str = "normal"
 
     def body_html(self, post: Post) -> str:
         """The post's sanitised HTML, or the placeholder readers see instead of it."""
@@ -350,21 +379,27 @@ def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_pa
     per_page = max(1, min(int(per_page), 100))
     can_moderate = perms.can_moderate_category(viewer, thread.category)
     user_id = viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else 0
-    # Viewer state and the thread's size in one round trip.
+    # Viewer state (read position, watch level) and the thread's size in one round trip.
+    no_text, no_number = cast(null(), String(20)), cast(null(), Integer)
     state_rows = session.execute(
         union_all(
-            select(literal("m"), func.coalesce(func.max(Post.number), 0)).where(Post.thread_id == thread.id),
-            select(literal("r"), ThreadRead.last_read_number).where(
+            select(literal("m"), func.coalesce(func.max(Post.number), 0), no_text).where(Post.thread_id == thread.id),
+            select(literal("r"), ThreadRead.last_read_number, no_text).where(
                 ThreadRead.user_id == user_id, ThreadRead.thread_id == thread.id),
+            select(literal("w"), no_number, ThreadWatch.level).where(
+                ThreadWatch.user_id == user_id, ThreadWatch.thread_id == thread.id),
         )
     ).all()
     last_number = 0
     last_read = 0
-    for key, value in state_rows:
+    watch = WatchLevel.NORMAL.value
+    for key, value, text in state_rows:
         if key == "m":
             last_number = int(value or 0)
-        else:
+        elif key == "r":
             last_read = int(value or 0)
+        elif text:
+            watch = str(text)
     pages = max(1, math.ceil(last_number / per_page))
     page = max(1, min(int(page), pages))
     low, high = (page - 1) * per_page, page * per_page
@@ -397,7 +432,7 @@ def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_pa
     return ThreadPage(
         thread=thread, posts=posts, page=page, pages=pages, per_page=per_page, last_number=last_number,
         accepted=accepted, useful_ids=useful, bookmarked_ids=bookmarked, last_read_number=last_read,
-        first_unread_number=first_unread, can_moderate=can_moderate,
+        first_unread_number=first_unread, can_moderate=can_moderate, watch_level=watch,
     )
 
 
@@ -409,10 +444,26 @@ def page_of(number: int, per_page: int = PER_PAGE) -> int:
 # --- related and similar ----------------------------------------------------------------------
 
 
-def related_threads(session: Session, thread: Thread, limit: int = 5) -> list[Thread]:
-    """Visible threads sharing the most tags with `thread` (same category when it has none)."""
+@dataclass(frozen=True)
+class RelatedThread:
+    id: int
+    title: str
+    solved: bool
+
+
+def related_threads(session: Session, thread: Thread, limit: int = 5) -> list[RelatedThread]:
+    """Visible threads sharing the most tags with `thread` (same category when it has none).
+
+    Kept in the process's derived cache until the forums change: it groups over every thread
+    carrying one of the tags, too costly to run on each view of the thread."""
+    limit = max(1, min(limit, 20))
+    return memo("forums", ("related", thread.id, limit),
+                lambda: _compute_related(session, thread, limit), ttl=600)
+
+
+def _compute_related(session: Session, thread: Thread, limit: int) -> list[RelatedThread]:
     tag_ids = [t.id for t in thread.tags]
-    options = [*_thread_options(), lazyload(Thread.tags)]
+    columns = (Thread.id, Thread.title, Thread.solved)
     if tag_ids:
         shared = (
             select(ThreadTag.thread_id, func.count().label("shared"))
@@ -421,17 +472,17 @@ def related_threads(session: Session, thread: Thread, limit: int = 5) -> list[Th
             .subquery()
         )
         query = (
-            select(Thread).join(shared, shared.c.thread_id == Thread.id)
+            select(*columns).join(shared, shared.c.thread_id == Thread.id)
             .where(Thread.hidden.is_(False))
             .order_by(shared.c.shared.desc(), Thread.last_activity_at.desc())
         )
     else:
         query = (
-            select(Thread)
+            select(*columns)
             .where(Thread.category_id == thread.category_id, Thread.id != thread.id, Thread.hidden.is_(False))
             .order_by(Thread.last_activity_at.desc())
         )
-    return list(session.scalars(query.options(*options).limit(max(1, min(limit, 20)))))
+    return [RelatedThread(tid, title, bool(solved)) for tid, title, solved in session.execute(query.limit(limit))]
 
 
 _STOP = {

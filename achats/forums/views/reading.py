@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ from achats.forums.views.blueprint import (
     me,
     thread_url,
 )
+from achats.platform import cache, dates
 from achats.platform.extensions import db
 from achats.platform.moderation.models import FlagReason
 from achats.platform.security import Role, has_role
@@ -158,8 +160,10 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
     posts = view.posts
     opening = posts[0] if posts and posts[0].number == 1 else None
     flow = [p for p in posts if p.number > 1]
-    if posts:
-        services.mark_read(db.session, me(), thread, max(p.number for p in posts))
+    read_up_to = max((p.number for p in posts), default=0)
+    moved_read = read_up_to > view.last_read_number
+    if moved_read:  # a re-read writes nothing
+        services.mark_read(db.session, me(), thread, read_up_to)
     is_moderator = perms.can_moderate_category(me(), thread.category)
     move_form = None
     if is_moderator:
@@ -168,11 +172,13 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
             (str(c.id), c.name) for c in db.session.scalars(select(Category).order_by(Category.position, Category.name))
         ]
         move_form.category.data = str(thread.category_id)
-    watch_level = str(services.watch_level(db.session, me(), thread))
+    watch_level = view.watch_level
     related = services.related_threads(db.session, thread, limit=5)
-    db.session.commit()  # the read position
-    return render_template(
-        "forums/thread_show.html",
+    if moved_read:
+        db.session.commit()  # the read position
+    html = render_template(
+        "forums/thread_show.html", post_html=_post_renderer(view, thread, is_moderator, perms.can_post(me(), thread)),
+        post_csrf=cache.fragments().csrf_placeholder,
         thread=thread, view=view, pager=Pager(view.page, view.pages), per_page=POSTS_PER_PAGE,
         opening=opening, flow=flow, featured=view.accepted, featured_ids={p.id for p in view.accepted},
         first_unread=view.first_unread_number, useful_ids=view.useful_ids, bookmarked_ids=view.bookmarked_ids,
@@ -183,7 +189,44 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
         watch_level=watch_level if watch_level in forms.WATCH_LABELS else WatchLevel.NORMAL.value,
         watch_choices=forms.WATCH_CHOICES, watch_labels=forms.WATCH_LABELS,
         flag_reasons=[(r.value, r.label) for r in FlagReason],
-    ), status
+    )
+    return cache.with_csrf_token(html), status
+
+
+def _post_renderer(view: services.ThreadPage, thread: Thread, is_moderator: bool,
+                   can_reply: bool) -> Callable[[Post, str, Callable[..., str]], Markup]:
+    """`post_html(post, place, macro)` for the thread page: the post's HTML from the fragment cache.
+
+    The key holds every input of the `post_article` macro: the post's displayed fields, its
+    author's and its replied-to post's, the page (permalinks), what the viewer may do with it, the
+    viewer's toggles and the relative date. A post changes for a viewer only through these, so
+    the cache needs no invalidation; the CSRF token is a placeholder filled in per response."""
+    user = me()
+    category = thread.category
+
+    def person(author: Any) -> tuple[Any, ...] | None:
+        if author is None:
+            return None
+        organisation = author.organisation.name if author.organisation_id and author.organisation else None
+        return (author.id, author.name, str(author.role), str(author.status), organisation)
+
+    def render(post: Post, place: str, macro: Callable[..., str]) -> Markup:
+        reply = post.reply_to if post.reply_to_id else None
+        key = (
+            "forum-post", post.id, place, view.page if place == "flow" else 0, post.number, post.edited_at,
+            hash(post.body_html),
+            post.deleted_at, post.hidden, post.accepted, post.needs_review, post.up_to_date_on, post.by_expert,
+            post.useful_count, person(post.author),
+            None if reply is None else (reply.number, person(reply.author)),
+            thread.id, thread.is_question, category.is_desk, is_moderator, view.can_moderate, can_reply,
+            post.id in view.useful_ids, post.id in view.bookmarked_ids,
+            perms.can_react(user, post), perms.can_accept(user, post), perms.can_edit_post(user, post),
+            perms.can_delete_post(user, post), perms.can_flag(user, post), perms.can_mark_review(user, post),
+            dates.relative(post.created_at),
+        )
+        return Markup(cache.fragments().get_or_render(key, lambda: macro(post, place)))
+
+    return render
 
 
 @bp.get("/forums/signets")

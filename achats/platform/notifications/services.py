@@ -22,6 +22,22 @@ class Target:
     url: str | None
 
 
+def unread_count_subquery(user_id_column: Any) -> Any:
+    """The unread count as a column, so the signed-in user's row brings it in the same round trip."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.recipient_id == user_id_column, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def remember_unread_count(count: int) -> None:
+    """The count the page's bell shows, known already (see unread_count_subquery)."""
+    from flask import g
+
+    g.unread_notifications = int(count)
+
+
 def unread_count(session: Session, user_id: int) -> int:
     return session.scalar(
         select(func.count(Notification.id)).where(
@@ -82,6 +98,10 @@ def notify(
 
 def mark_read(session: Session, user: Any, ids: list[int] | None = None, all_: bool = False) -> int:
     """Mark some or all of `user`'s notifications read; emits the new count after commit."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("unread_notifications", None)  # the count known since the user was loaded is old now
     stmt = update(Notification).where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
     if not all_:
         if not ids:

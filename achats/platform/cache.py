@@ -1,0 +1,248 @@
+"""Derived data kept in each server process, dropped when the data it comes from changes.
+
+Two kinds: derived values checked against a namespace version (`memo`), and rendered HTML
+fragments whose key names all their inputs (`FragmentCache`, at the end of this module).
+
+Some answers are costly to compute and identical for many requests: the category list's counts,
+who moderates which category, a thread's related threads. `memo(namespace, key, compute)` keeps
+such a value in the process and recomputes it when its *namespace* has changed.
+
+A namespace ("forums") is a version number. Committing a change to a model whose class declares
+`__cache_namespace__ = "forums"` bumps it after the commit, whichever code path made the change
+(ORM objects, or ORM-enabled `update()`/`delete()` statements): no call site has to remember to
+invalidate. When several processes serve (ACHATS_REDIS_URL set), the version lives in Redis
+(`INCR` on commit, one `GET` per lookup), so a change in one worker is seen by the others at their
+next lookup. Without Redis, `achats serve` runs one process and the version is a counter in it.
+Changes made outside the ORM session (raw SQL, another program on the database without Redis)
+are seen after `ttl` seconds at most.
+
+Values must be plain data (tuples, dataclasses of ids and strings), never ORM objects: those
+belong to the session of the request that loaded them. If Redis is unreachable the cache steps
+aside and every lookup computes (the page stays right, only slower).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app
+
+log = logging.getLogger("achats.cache")
+T = TypeVar("T")
+_SESSION_KEY = "achats_cache_namespaces"
+UNAVAILABLE = object()
+
+
+class DerivedCache:
+    """Per-process memo of derived values, keyed by (namespace, key), checked against versions."""
+
+    def __init__(self, redis_url: str | None, *, prefix: str = "achats", max_entries: int = 5000) -> None:
+        self._entries: OrderedDict[tuple[str, Hashable], tuple[Any, float, Any]] = OrderedDict()
+        self._local: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._prefix = prefix
+        self._max = max_entries
+        self._redis = None
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def _key(self, namespace: str) -> str:
+        return f"{self._prefix}:cache-version:{namespace}"
+
+    def version(self, namespace: str) -> Any:
+        """The namespace's current version, or UNAVAILABLE when the shared store cannot say.
+
+        With Redis, asked once per request and namespace (a page asks many times: each
+        permission check on each post); a commit of this request's own changes asks again."""
+        if self._redis is None:
+            return self._local.get(namespace, 0)
+        seen = _request_versions()
+        if seen is not None and namespace in seen:
+            return seen[namespace]
+        try:
+            raw = self._redis.get(self._key(namespace))
+        except Exception:  # noqa: BLE001 - Redis down: compute instead of serving stale data
+            log.warning("derived cache: Redis unavailable, computing without cache")
+            return UNAVAILABLE
+        version = int(raw or 0)
+        if seen is not None:
+            seen[namespace] = version
+        return version
+
+    def bump(self, namespace: str) -> None:
+        seen = _request_versions()
+        if seen is not None:
+            seen.pop(namespace, None)
+        with self._lock:
+            self._local[namespace] = self._local.get(namespace, 0) + 1
+            for key in [k for k in self._entries if k[0] == namespace]:
+                del self._entries[key]
+        if self._redis is not None:
+            try:
+                self._redis.incr(self._key(namespace))
+            except Exception:  # noqa: BLE001
+                log.warning("derived cache: Redis unavailable, version of %s not shared", namespace)
+
+    def memo(self, namespace: str, key: Hashable, compute: Callable[[], T], ttl: float = 60.0) -> T:
+        version = self.version(namespace)
+        if version is UNAVAILABLE:
+            return compute()
+        now = time.monotonic()
+        entry = self._entries.get((namespace, key))
+        if entry is not None and entry[0] == version and entry[1] > now:
+            return entry[2]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            self._entries[(namespace, key)] = (version, now + ttl, value)
+            self._entries.move_to_end((namespace, key))
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_G_VERSIONS = "achats_cache_versions"
+
+
+def _request_versions() -> dict[str, int] | None:
+    """This request's memo of namespace versions (None outside a request)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    seen = g.get(_G_VERSIONS)
+    if seen is None:
+        seen = {}
+        setattr(g, _G_VERSIONS, seen)
+    return seen  # type: ignore[no-any-return]
+
+
+def derived_cache(app: Flask | None = None) -> DerivedCache:
+    return (app or current_app).extensions["achats_cache"]  # type: ignore[no-any-return]
+
+
+def memo(namespace: str, key: Hashable, compute: Callable[[], T], ttl: float = 60.0) -> T:
+    """`compute()`'s value, kept in this process until `namespace` changes or `ttl` seconds pass."""
+    return derived_cache().memo(namespace, key, compute, ttl)
+
+
+def _namespace_of(target: Any) -> str | None:
+    cls = target if isinstance(target, type) else type(target)
+    return getattr(cls, "__cache_namespace__", None)
+
+
+_listening: set[int] = set()
+
+
+def install(app: Flask, session_target: Any) -> None:
+    """Create the app's cache and bump namespaces after the commits that change their models."""
+    app.extensions["achats_cache"] = DerivedCache(
+        app.config.get("ACHATS_REDIS_URL"), prefix=app.config.get("ACHATS_CACHE_PREFIX", "achats"))
+    app.extensions["achats_fragments"] = FragmentCache()
+    @app.before_request
+    def _fresh_versions() -> None:
+        # g can outlive a request (an app context held across requests, as tests do).
+        from flask import g
+
+        g.pop(_G_VERSIONS, None)
+
+    # Flask-SQLAlchemy's scoped session is one object for every app of the process (tests build
+    # many): listen once, and bump the cache of the app whose context commits.
+    if id(session_target) not in _listening:
+        _listening.add(id(session_target))
+        _listen(session_target)
+
+
+def _listen(session_target: Any) -> None:
+    from flask import has_app_context
+    from sqlalchemy import event
+
+    def _touch(session: Any, namespace: str | None) -> None:
+        if namespace:
+            session.info.setdefault(_SESSION_KEY, set()).add(namespace)
+
+    @event.listens_for(session_target, "after_flush")
+    def _changed_objects(session: Any, _context: Any) -> None:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            _touch(session, _namespace_of(obj))
+
+    @event.listens_for(session_target, "do_orm_execute")
+    def _changed_by_statement(state: Any) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            mapper = state.bind_mapper
+            _touch(state.session, _namespace_of(mapper.class_) if mapper is not None else None)
+
+    @event.listens_for(session_target, "after_commit")
+    def _bump(session: Any) -> None:
+        namespaces = session.info.pop(_SESSION_KEY, None)
+        if namespaces and has_app_context() and "achats_cache" in current_app.extensions:
+            cache = derived_cache()
+            for namespace in sorted(namespaces):
+                cache.bump(namespace)
+
+    @event.listens_for(session_target, "after_soft_rollback")
+    def _forget(session: Any, previous_transaction: Any) -> None:
+        if previous_transaction.parent is None:
+            session.info.pop(_SESSION_KEY, None)
+
+
+# --- rendered fragments --------------------------------------------------------------------------
+
+
+class FragmentCache:
+    """Rendered HTML kept by a key that names everything the fragment shows (no invalidation needed:
+    a change of any input is a new key). Bounded by total size; least recently used goes first.
+
+    Fragments are shared between viewers, so they must not contain a viewer's CSRF token: render
+    `csrf_placeholder` instead and pass the finished page through `with_csrf_token()`."""
+
+    def __init__(self, max_chars: int = 24_000_000) -> None:
+        import secrets
+
+        self._entries: OrderedDict[Hashable, str] = OrderedDict()
+        self._size = 0
+        self._max = max_chars
+        self._lock = threading.Lock()
+        # Unpredictable, so no post body can carry it.
+        self.csrf_placeholder = "csrf-" + secrets.token_hex(12)
+
+    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
+        found = self._entries.get(key)
+        if found is not None:
+            return found
+        value = str(render())
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = value
+                self._size += len(value)
+                while self._size > self._max and self._entries:
+                    _, dropped = self._entries.popitem(last=False)
+                    self._size -= len(dropped)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+
+def fragments(app: Flask | None = None) -> FragmentCache:
+    return (app or current_app).extensions["achats_fragments"]  # type: ignore[no-any-return]
+
+
+def with_csrf_token(html: str) -> str:
+    """The page with this viewer's CSRF token in place of the shared fragments' placeholder."""
+    from flask_wtf.csrf import generate_csrf
+
+    placeholder = fragments().csrf_placeholder
+    return html.replace(placeholder, generate_csrf()) if placeholder in html else html

@@ -1,0 +1,104 @@
+"""Per-request cost of the forum pages, in-process (no server, no wrk): the quick loop for tuning.
+
+    .venv/bin/python bench/inprocess.py                  # mean ms per page, 200 requests each
+    .venv/bin/python bench/inprocess.py --profile thread # + pyinstrument tree of that page
+
+Uses the bench database (instance/bench-dataset.json, bench/dataset.py) through Flask's test
+client, signed in as the bench user through the login form. Counts SQL statements per request.
+The figures are CPU of one process plus the database's answer time: read them relative to each
+other; bench/load.py gives the real server's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--profile", default="", help="page key to profile with pyinstrument")
+    parser.add_argument("--only", default="", help="comma-separated page keys")
+    parser.add_argument("--sql", action="store_true", help="print the statements of one request per page")
+    args = parser.parse_args()
+    info = json.loads((ROOT / "instance" / "bench-dataset.json").read_text())
+    os.environ.update({"ACHATS_DATABASE_URL": info["database_url"], "ACHATS_LOG_LEVEL": "warning",
+                       "ACHATS_REQUIRE_APPROVAL": "false", "ACHATS_SEARCH_RATE_LIMIT": "1000000/minute"})
+    from sqlalchemy import event
+
+    from achats import create_app
+    from achats.platform.extensions import db
+
+    app = create_app()
+    client = app.test_client()
+    page = client.get("/compte/connexion").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    assert token is not None
+    client.post("/compte/connexion", data={"csrf_token": token.group(1), "email": info["email"],
+                                           "password": info["password"], "next": ""})
+    threads = info["twenty_post_thread_ids"]
+    pages = {
+        "healthz": ["/healthz"],
+        "home": ["/"],
+        "categories": ["/forums"],
+        "list": [f"/forums/{slug}" for slug in info.get("category_slugs", [])[:10]] or ["/forums/energie"],
+        "thread": [f"/forums/sujets/{tid}" for tid in threads[:20]],
+        "search": ["/recherche?q=papier+recycl%C3%A9"],
+        "api-thread": [f"/api/v1/threads/{tid}/posts" for tid in threads[:20]],
+    }
+    only = [k for k in args.only.split(",") if k] or list(pages)
+    statements = 0
+    show_sql = False
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        nonlocal statements
+        statements += 1
+        if show_sql:
+            print("   SQL:", " ".join(statement.split())[:300])
+
+    headers = {"Authorization": f"Bearer {info['token']}"}
+    for key in only:
+        urls = pages[key]
+        kwargs = {"headers": headers} if key.startswith("api") else {}
+        for url in urls:  # warm-up, and check
+            response = client.get(url, **kwargs)
+            if response.status_code != 200:
+                raise SystemExit(f"{url}: HTTP {response.status_code}")
+        if args.sql:
+            show_sql = True
+            client.get(urls[0], **kwargs)
+            show_sql = False
+        profiler = None
+        if key == args.profile:
+            from pyinstrument import Profiler
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+        statements = 0
+        start = time.perf_counter()
+        cpu = time.process_time()
+        for i in range(args.requests):
+            client.get(urls[i % len(urls)], **kwargs)
+        wall = (time.perf_counter() - start) / args.requests * 1000
+        cpu_ms = (time.process_time() - cpu) / args.requests * 1000
+        print(f"{key:12} {wall:7.2f} ms wall  {cpu_ms:7.2f} ms cpu  {statements / args.requests:5.1f} SQL/request")
+        if profiler is not None:
+            profiler.stop()
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main()
