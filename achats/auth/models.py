@@ -41,6 +41,7 @@ class AccountStatus(enum.StrEnum):
 
 class Organisation(TimestampMixin, Base):
     __tablename__ = "organisation"
+    __cache_namespace__ = "content"  # its name shows beside posts (see achats.platform.cache)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -67,6 +68,10 @@ class UserTheme(Base):
 
 class User(TimestampMixin, Base):
     __tablename__ = "user"
+    # Names, roles, statuses show beside posts (achats.platform.cache); sign-in bookkeeping does not.
+    __cache_namespace__ = "content"
+    __cache_ignore__ = frozenset({"last_login_at", "last_seen_at", "session_token", "password_hash",
+                                  "email_notifications", "email", "suspended_until"})
     __table_args__ = (
         CheckConstraint("role IN ('member', 'expert', 'moderator', 'admin')", name="role"),
     )

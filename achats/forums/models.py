@@ -73,7 +73,7 @@ class WatchLevel(enum.StrEnum):
 
 
 class Category(Base):
-    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
+    __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +90,7 @@ class Category(Base):
 
 
 class CategoryModerator(Base):
-    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
+    __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_category_moderator"
 
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_category.id", ondelete="CASCADE"), primary_key=True)
@@ -98,7 +98,7 @@ class CategoryModerator(Base):
 
 
 class Tag(Base):
-    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
+    __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_tag"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,7 +109,7 @@ class Tag(Base):
 
 
 class ThreadTag(Base):
-    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
+    __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_thread_tag"
     __table_args__ = (Index("ix_forum_thread_tag_tag", "tag_id", "thread_id"),)
 
@@ -118,7 +118,7 @@ class ThreadTag(Base):
 
 
 class Thread(Base):
-    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
+    __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_thread"
     __table_args__ = (
         Index("ix_forum_thread_category_activity", "category_id", "last_activity_at"),
@@ -161,7 +161,7 @@ class Thread(Base):
 
 
 class Post(Base):
-    __cache_namespace__ = "forums"  # achats.platform.cache: commits here refresh derived data
+    __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_post"
     __table_args__ = (UniqueConstraint("thread_id", "number"),)
 

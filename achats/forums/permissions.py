@@ -53,7 +53,7 @@ def category_moderator_ids() -> dict[int, frozenset[int]]:
             found.setdefault(category_id, set()).add(user_id)
         return {k: frozenset(v) for k, v in found.items()}
 
-    return memo("forums", "category_moderators", compute)
+    return memo("content", "category_moderators", compute)
 
 
 def can_read_thread(user: Any, thread: Any) -> bool:

@@ -7,8 +7,10 @@ Some answers are costly to compute and identical for many requests: the category
 who moderates which category, a thread's related threads. `memo(namespace, key, compute)` keeps
 such a value in the process and recomputes it when its *namespace* has changed.
 
-A namespace ("forums") is a version number. Committing a change to a model whose class declares
-`__cache_namespace__ = "forums"` bumps it after the commit, whichever code path made the change
+A namespace ("content": what the pages show, forums and people) is a version number. Committing
+a change to a model whose class declares `__cache_namespace__ = "content"` bumps it after the
+commit (a class may list bookkeeping columns in `__cache_ignore__`: a change to those alone, such
+as a last-login time, bumps nothing), whichever code path made the change
 (ORM objects, or ORM-enabled `update()`/`delete()` statements): no call site has to remember to
 invalidate. When several processes serve (ACHATS_REDIS_URL set), the version lives in Redis
 (`INCR` on commit, one `GET` per lookup), so a change in one worker is seen by the others at their
@@ -136,6 +138,14 @@ def memo(namespace: str, key: Hashable, compute: Callable[[], T], ttl: float = 6
     return derived_cache().memo(namespace, key, compute, ttl)
 
 
+def _displayed_change(obj: Any) -> bool:
+    from sqlalchemy import inspect
+
+    ignored = getattr(type(obj), "__cache_ignore__", ())
+    state = inspect(obj)
+    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in ignored)
+
+
 def _namespace_of(target: Any) -> str | None:
     cls = target if isinstance(target, type) else type(target)
     return getattr(cls, "__cache_namespace__", None)
@@ -173,8 +183,13 @@ def _listen(session_target: Any) -> None:
 
     @event.listens_for(session_target, "after_flush")
     def _changed_objects(session: Any, _context: Any) -> None:
-        for obj in (*session.new, *session.dirty, *session.deleted):
+        # Still the pre-flush state here: new/dirty/deleted and attribute histories are readable.
+        for obj in (*session.new, *session.deleted):
             _touch(session, _namespace_of(obj))
+        for obj in session.dirty:
+            namespace = _namespace_of(obj)
+            if namespace and _displayed_change(obj):
+                _touch(session, namespace)
 
     @event.listens_for(session_target, "do_orm_execute")
     def _changed_by_statement(state: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -123,7 +123,7 @@ def categories_overview(session: Session, viewer: Any) -> list[CategoryRow]:
     from the process's derived cache (achats.platform.cache): the page every visitor opens first
     costs no aggregate over the whole forum."""
     sees_hidden = _sees_hidden(viewer)
-    return memo("forums", ("categories_overview", sees_hidden),
+    return memo("content", ("categories_overview", sees_hidden),
                 lambda: _compute_categories_overview(session, sees_hidden))
 
 
@@ -326,13 +326,13 @@ HIDDEN_HTML = "<p><em>Message masqué par la modération.</em></p>"
 @dataclass
 class ThreadPage:
     thread: Thread
-    posts: list[Post]
+    posts: list[PostRecord]
     page: int
     pages: int
     per_page: int
     last_number: int
     # Accepted answers, shown right after the opening post on page 1 of a question.
-    accepted: list[Post] = field(default_factory=list)
+    accepted: list[PostRecord] = field(default_factory=list)
     useful_ids: set[int] = field(default_factory=set)
     bookmarked_ids: set[int] = field(default_factory=set)
     last_read_number: int = 0
@@ -342,7 +342,7 @@ class ThreadPage:
     # The viewer's watch level of the thread (WatchLevel value).
     watch_level: str = "normal"
 
-    def body_html(self, post: Post) -> str:
+    def body_html(self, post: Any) -> str:
         """The post's sanitised HTML, or the placeholder readers see instead of it."""
         if post.deleted_at is not None and not self.can_moderate:
             return WITHDRAWN_HTML
@@ -374,56 +374,153 @@ def posts_query(viewer: Any, thread: Thread) -> Select[tuple[Post]]:
     return query
 
 
-def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_page: int = PER_PAGE) -> ThreadPage:
-    """One page of a thread (posts numbered ((page-1)·per_page, page·per_page]) and the viewer's state."""
-    per_page = max(1, min(int(per_page), 100))
-    can_moderate = perms.can_moderate_category(viewer, thread.category)
-    user_id = viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else 0
-    # Viewer state (read position, watch level) and the thread's size in one round trip.
-    no_text, no_number = cast(null(), String(20)), cast(null(), Integer)
-    state_rows = session.execute(
-        union_all(
-            select(literal("m"), func.coalesce(func.max(Post.number), 0), no_text).where(Post.thread_id == thread.id),
-            select(literal("r"), ThreadRead.last_read_number, no_text).where(
-                ThreadRead.user_id == user_id, ThreadRead.thread_id == thread.id),
-            select(literal("w"), no_number, ThreadWatch.level).where(
-                ThreadWatch.user_id == user_id, ThreadWatch.thread_id == thread.id),
+@dataclass(frozen=True)
+class OrganisationRecord:
+    name: str
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """What a post shows of its author (templates and permissions read it like a User)."""
+
+    id: int
+    name: str
+    role: str
+    status: str
+    organisation_id: int | None
+    organisation: OrganisationRecord | None
+
+
+@dataclass(frozen=True)
+class ReplyRecord:
+    number: int
+    author: PersonRecord | None
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    """A post of a thread page as plain data, kept across requests in the derived cache; it reads
+    like a Post for the templates and the permission predicates. `thread` is the request's own
+    Thread, set on each use (see `thread_page`)."""
+
+    id: int
+    thread_id: int
+    number: int
+    author_id: int | None
+    reply_to_id: int | None
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    hidden: bool
+    by_expert: bool
+    accepted: bool
+    needs_review: bool
+    up_to_date_on: Any
+    useful_count: int
+    author: PersonRecord | None
+    reply_to: ReplyRecord | None
+    thread: Any = None
+
+    @property
+    def visible(self) -> bool:
+        return not self.hidden and self.deleted_at is None
+
+    @classmethod
+    def of(cls, post: Post) -> PostRecord:
+        reply = post.reply_to if post.reply_to_id else None
+        return cls(
+            id=post.id, thread_id=post.thread_id, number=post.number, author_id=post.author_id,
+            reply_to_id=post.reply_to_id, body_html=post.body_html, created_at=post.created_at,
+            edited_at=post.edited_at, deleted_at=post.deleted_at, hidden=bool(post.hidden),
+            by_expert=bool(post.by_expert), accepted=bool(post.accepted), needs_review=bool(post.needs_review),
+            up_to_date_on=post.up_to_date_on, useful_count=int(post.useful_count or 0),
+            author=_person(post.author),
+            reply_to=None if reply is None else ReplyRecord(reply.number, _person(reply.author)),
         )
-    ).all()
-    last_number = 0
-    last_read = 0
-    watch = WatchLevel.NORMAL.value
-    for key, value, text in state_rows:
-        if key == "m":
-            last_number = int(value or 0)
-        elif key == "r":
-            last_read = int(value or 0)
-        elif text:
-            watch = str(text)
-    pages = max(1, math.ceil(last_number / per_page))
-    page = max(1, min(int(page), pages))
-    low, high = (page - 1) * per_page, page * per_page
+
+
+def _person(user: User | None) -> PersonRecord | None:
+    if user is None:
+        return None
+    organisation = user.organisation if user.organisation_id else None
+    return PersonRecord(user.id, user.name, str(user.role), str(user.status), user.organisation_id,
+                        None if organisation is None else OrganisationRecord(organisation.name))
+
+
+@dataclass(frozen=True)
+class _PageContent:
+    posts: tuple[PostRecord, ...]
+    accepted: tuple[PostRecord, ...]
+
+
+def _thread_size(session: Session, thread_id: int) -> int:
+    return int(session.scalar(
+        select(func.coalesce(func.max(Post.number), 0)).where(Post.thread_id == thread_id)) or 0)
+
+
+def _page_content(session: Session, viewer: Any, thread: Thread, low: int, high: int,
+                  show_accepted: bool) -> _PageContent:
     in_page = and_(Post.number > low, Post.number <= high)
-    show_accepted = thread.is_question and thread.solved and page == 1
     query = posts_query(viewer, thread)
     if show_accepted:
         query = query.where(or_(in_page, and_(Post.accepted.is_(True), visible_post())))
     else:
         query = query.where(in_page)
-    loaded = list(session.scalars(query.order_by(Post.number)).unique())
-    posts = [p for p in loaded if low < p.number <= high]
-    accepted = [p for p in loaded if show_accepted and p.accepted and p.visible and p.number > 1]
-    ids = [p.id for p in loaded]
+    loaded = [PostRecord.of(p) for p in session.scalars(query.order_by(Post.number)).unique()]
+    return _PageContent(
+        posts=tuple(p for p in loaded if low < p.number <= high),
+        accepted=tuple(p for p in loaded if show_accepted and p.accepted and p.visible and p.number > 1),
+    )
+
+
+def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_page: int = PER_PAGE) -> ThreadPage:
+    """One page of a thread (posts numbered ((page-1)·per_page, page·per_page]) and the viewer's state.
+
+    The posts (as PostRecord) and the thread's size come from the derived cache, recomputed after
+    a change to the content; the viewer's state is one query: read position, watch level, and
+    which of these posts they found useful or bookmarked."""
+    per_page = max(1, min(int(per_page), 100))
+    can_moderate = perms.can_moderate_category(viewer, thread.category)
+    user_id = viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else 0
+    last_number = memo("content", ("thread_size", thread.id), lambda: _thread_size(session, thread.id))
+    pages = max(1, math.ceil(last_number / per_page))
+    page = max(1, min(int(page), pages))
+    low, high = (page - 1) * per_page, page * per_page
+    show_accepted = thread.is_question and thread.solved and page == 1
+    content = memo("content", ("thread_page", thread.id, low, high, can_moderate, show_accepted),
+                   lambda: _page_content(session, viewer, thread, low, high, show_accepted))
+    posts = [replace(p, thread=thread) for p in content.posts]
+    accepted = [replace(p, thread=thread) for p in content.accepted]
+    ids = [p.id for p in (*content.posts, *content.accepted)]
+    last_read = 0
+    watch = WatchLevel.NORMAL.value
     useful: set[int] = set()
     bookmarked: set[int] = set()
-    if ids and user_id:
-        for key, post_id in session.execute(
-            union_all(
-                select(literal("u"), Reaction.post_id).where(Reaction.user_id == user_id, Reaction.post_id.in_(ids)),
-                select(literal("b"), Bookmark.post_id).where(Bookmark.user_id == user_id, Bookmark.post_id.in_(ids)),
-            )
-        ):
-            (useful if key == "u" else bookmarked).add(post_id)
+    if user_id:
+        no_text = cast(null(), String(20))
+        parts = [
+            select(literal("r"), ThreadRead.last_read_number, no_text).where(
+                ThreadRead.user_id == user_id, ThreadRead.thread_id == thread.id),
+            select(literal("w"), cast(null(), Integer), ThreadWatch.level).where(
+                ThreadWatch.user_id == user_id, ThreadWatch.thread_id == thread.id),
+        ]
+        if ids:
+            parts += [
+                select(literal("u"), Reaction.post_id, no_text).where(
+                    Reaction.user_id == user_id, Reaction.post_id.in_(ids)),
+                select(literal("b"), Bookmark.post_id, no_text).where(
+                    Bookmark.user_id == user_id, Bookmark.post_id.in_(ids)),
+            ]
+        for key, number, text in session.execute(union_all(*parts)):
+            if key == "r":
+                last_read = int(number or 0)
+            elif key == "w":
+                watch = str(text) if text else watch
+            elif key == "u":
+                useful.add(number)
+            else:
+                bookmarked.add(number)
     first_unread = None
     if user_id and last_read < last_number:
         first_unread = next((p.number for p in posts if p.number > last_read), None)
@@ -457,7 +554,7 @@ def related_threads(session: Session, thread: Thread, limit: int = 5) -> list[Re
     Kept in the process's derived cache until the forums change: it groups over every thread
     carrying one of the tags, too costly to run on each view of the thread."""
     limit = max(1, min(limit, 20))
-    return memo("forums", ("related", thread.id, limit),
+    return memo("content", ("related", thread.id, limit),
                 lambda: _compute_related(session, thread, limit), ttl=600)
 
 
