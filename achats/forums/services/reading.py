@@ -48,7 +48,10 @@ def get_thread(session: Session, thread_id: Any, viewer: Any) -> Thread | None:
     """The thread if it exists and `viewer` may read it, else None (the views answer 404)."""
     if not valid_id(thread_id):
         return None
-    thread = session.scalar(select(Thread).where(Thread.id == thread_id).options(*_thread_options()))
+    # Tags joined in the same query (a thread has a handful): one round trip per thread page.
+    thread = session.execute(
+        select(Thread).where(Thread.id == thread_id).options(*_thread_options(), joinedload(Thread.tags))
+    ).unique().scalar_one_or_none()
     if thread is None or not perms.can_read_thread(viewer, thread):
         return None
     return thread
