@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from achats.forums.models import CategoryModerator, DeskStatus, ThreadKind
-from achats.platform.cache import memo
+from achats.platform.cache import memo, per_request
 from achats.platform.db import utcnow
 from achats.platform.extensions import db
 from achats.platform.security import Role, has_role
@@ -37,9 +37,15 @@ def is_expert(user: Any) -> bool:
 
 def can_moderate_category(user: Any, category: Any) -> bool:
     # The agency's moderators act everywhere; a category may also name its own moderators.
+    if user is None or category is None or not getattr(user, "is_authenticated", False):
+        return False
+    return per_request(("moderates", user.id, category.id), lambda: _moderates(user, category))
+
+
+def _moderates(user: Any, category: Any) -> bool:
     if has_role(user, Role.MODERATOR):
         return True
-    if not is_writer(user) or category is None:
+    if not is_writer(user):
         return False
     return user.id in category_moderator_ids().get(category.id, frozenset())
 

@@ -129,6 +129,41 @@ def _request_versions() -> dict[str, int] | None:
     return seen  # type: ignore[no-any-return]
 
 
+def per_request(key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` once per request for `key` (a thread page asks the same permission 60 times)."""
+    seen = _request_memo()
+    if seen is None:
+        return compute()
+    try:
+        return seen[key]  # type: ignore[no-any-return]
+    except KeyError:
+        value = seen[key] = compute()
+        return value
+
+
+_G_MEMO = "achats_request_memo"
+
+
+def _request_memo() -> dict[Hashable, Any] | None:
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    seen = g.get(_G_MEMO)
+    if seen is None:
+        seen = {}
+        setattr(g, _G_MEMO, seen)
+    return seen  # type: ignore[no-any-return]
+
+
+def forget_request_memo() -> None:
+    """Drop this request's memo (after a change that may alter its answers, e.g. a role change)."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.pop(_G_MEMO, None)
+
+
 def derived_cache(app: Flask | None = None) -> DerivedCache:
     return (app or current_app).extensions["achats_cache"]  # type: ignore[no-any-return]
 
@@ -165,6 +200,7 @@ def install(app: Flask, session_target: Any) -> None:
         from flask import g
 
         g.pop(_G_VERSIONS, None)
+        g.pop(_G_MEMO, None)
 
     # Flask-SQLAlchemy's scoped session is one object for every app of the process (tests build
     # many): listen once, and bump the cache of the app whose context commits.
@@ -200,6 +236,8 @@ def _listen(session_target: Any) -> None:
     @event.listens_for(session_target, "after_commit")
     def _bump(session: Any) -> None:
         namespaces = session.info.pop(_SESSION_KEY, None)
+        if namespaces:
+            forget_request_memo()
         if namespaces and has_app_context() and "achats_cache" in current_app.extensions:
             cache = derived_cache()
             for namespace in sorted(namespaces):
