@@ -181,6 +181,17 @@ def _displayed_change(obj: Any) -> bool:
     return any(attr.history.has_changes() for attr in state.attrs if attr.key not in ignored)
 
 
+def _namespace_of_table(table: Any) -> str | None:
+    if table is None:
+        return None
+    from achats.platform.db import Base
+
+    for mapper in Base.registry.mappers:
+        if mapper.local_table is table:
+            return _namespace_of(mapper.class_)
+    return None
+
+
 def _namespace_of(target: Any) -> str | None:
     cls = target if isinstance(target, type) else type(target)
     return getattr(cls, "__cache_namespace__", None)
@@ -231,7 +242,10 @@ def _listen(session_target: Any) -> None:
     def _changed_by_statement(state: Any) -> None:
         if state.is_insert or state.is_update or state.is_delete:
             mapper = state.bind_mapper
-            _touch(state.session, _namespace_of(mapper.class_) if mapper is not None else None)
+            if mapper is not None:
+                _touch(state.session, _namespace_of(mapper.class_))
+            else:  # a Core statement on a mapped class's table (bulk index writes)
+                _touch(state.session, _namespace_of_table(getattr(state.statement, "table", None)))
 
     @event.listens_for(session_target, "after_commit")
     def _bump(session: Any) -> None:

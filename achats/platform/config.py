@@ -64,6 +64,7 @@ class Settings:
     mail_from: str
     max_upload_mb: int
     workers: int
+    search_cache_seconds: int
 
     @property
     def production(self) -> bool:
@@ -122,6 +123,7 @@ class Settings:
             "PREFERRED_URL_SCHEME": "https" if secure else "http",
             "HSTS": self.production,
             "ACHATS_WORKERS": self.workers,
+            "ACHATS_SEARCH_CACHE_SECONDS": self.search_cache_seconds,
         }
 
 
@@ -195,4 +197,6 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         mail_from=env_vars.get("ACHATS_MAIL_FROM", "Achats <ne-pas-repondre@achats.example>"),
         workers=_int("ACHATS_WORKERS", env_vars.get("ACHATS_WORKERS", "1") or "1", 0, 64),
         max_upload_mb=_int("ACHATS_MAX_UPLOAD_MB", env_vars.get("ACHATS_MAX_UPLOAD_MB", "25"), 1, 500),
+        search_cache_seconds=_int("ACHATS_SEARCH_CACHE_SECONDS",
+                                  env_vars.get("ACHATS_SEARCH_CACHE_SECONDS", "300"), 0, 86400),
     )

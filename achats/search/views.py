@@ -14,6 +14,7 @@ from sqlalchemy import select
 from achats.auth.models import User
 from achats.forums.models import Category, Tag, TagFacet
 from achats.platform import search as search_index
+from achats.platform.cache import memo
 from achats.platform.extensions import db, limiter
 from achats.platform.search import COUNT_CAP, SearchKind
 from achats.platform.security import require
@@ -117,14 +118,34 @@ def _filters(categories: list[Any], errors: list[str]) -> tuple[SearchFilters, d
     return filters, raw
 
 
+def _filter_choices() -> tuple[list[Any], list[Any]]:
+    categories = [_Choice(*r) for r in db.session.execute(
+        select(Category.id, Category.slug, Category.name).order_by(Category.position, Category.name))]
+    tags = [_TagChoice(*r) for r in db.session.execute(
+        select(Tag.slug, Tag.name, Tag.facet).order_by(Tag.facet, Tag.position, Tag.name))]
+    return categories, tags
+
+
+@dataclass(frozen=True)
+class _Choice:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class _TagChoice:
+    slug: str
+    name: str
+    facet: str
+
+
 @bp.get("/recherche")
 @require(lambda user: True)  # every signed-in account reads, pending ones included
 @limiter.limit(search_rate_limit, key_func=rate_limit_key)
 def search_page() -> Any:
-    # Columns only: the filters need no relationship (categories would also load their moderators).
-    categories = db.session.execute(
-        select(Category.id, Category.slug, Category.name).order_by(Category.position, Category.name)).all()
-    tags = db.session.execute(select(Tag.slug, Tag.name, Tag.facet).order_by(Tag.facet, Tag.position, Tag.name)).all()
+    # The filters' choices: plain rows, kept in the derived cache until the content changes.
+    categories, tags = memo("content", "search_filter_choices", _filter_choices)
     errors: list[str] = []
     filters, raw = _filters(list(categories), errors)
     page_number = request.args.get("page", "1")

@@ -236,6 +236,7 @@ def test_long_bodies_are_cut_around_the_matches(index: Any, db: Any) -> None:
 
 
 def test_pages_and_totals(index: Any, db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from achats.platform.cache import derived_cache
     from achats.platform.search import query
 
     for i in range(25):
@@ -252,8 +253,17 @@ def test_pages_and_totals(index: Any, db: Any, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(query, "COUNT_CAP", 12)
     monkeypatch.setattr(query, "RANK_WINDOW", 12)
+    derived_cache().clear()  # the same search is kept until the content changes
     capped = s.search(db.session, "fournitures", limit=10)
     assert (capped.total, capped.capped) == (12, True)
+
+
+def test_results_are_kept_until_the_content_changes(index: Any, db: Any) -> None:
+    index(object_id=1, title="Fiche", body="Achat de fournitures scolaires.")
+    first = s.search(db.session, "fournitures")
+    assert s.search(db.session, "fournitures") is first  # from the derived cache
+    index(object_id=2, title="Autre fiche", body="Fournitures de bureau.")  # commits: content changed
+    assert {h.object_id for h in s.search(db.session, "fournitures").hits} == {1, 2}
 
 
 def test_paging_past_the_ranking_window_lists_every_match_once(index: Any, db: Any, app: Any,

@@ -39,6 +39,7 @@ class SearchKind(enum.StrEnum):
 
 class SearchEntry(Base):
     __tablename__ = "search_entry"
+    __cache_namespace__ = "content"  # cached search results (achats.platform.cache)
     __table_args__ = (
         UniqueConstraint("kind", "object_id"),
         CheckConstraint("kind IN ('thread', 'post', 'document', 'event')", name="kind"),
