@@ -122,6 +122,28 @@ def can_accept(user: Any, post: Any) -> bool:
     return thread.author_id == user.id or is_expert(user) or can_moderate_category(user, thread.category)
 
 
+POST_ACTIONS = ("react", "accept", "edit_post", "delete_post", "flag", "mark_review")
+
+
+def post_actions(user: Any, post: Any) -> tuple[bool, ...]:
+    """What `user` may do with `post`, in POST_ACTIONS order: the thread page asks it for every
+    post. The answers are the predicates' own; a predicate is skipped only when a condition it
+    requires is already false (tests/forums/test_permissions.py checks both agree)."""
+    if post is None or not is_writer(user):
+        return (False,) * len(POST_ACTIONS)
+    own = post.author_id == user.id
+    moderates = can_moderate_category(user, post.thread.category)
+    expert = is_expert(user)
+    return (
+        can_react(user, post),
+        (post.thread.author_id == user.id or expert or moderates) and can_accept(user, post),
+        (own or moderates) and can_edit_post(user, post),
+        (own or moderates) and can_delete_post(user, post),
+        can_flag(user, post),
+        expert and can_mark_review(user, post),
+    )
+
+
 def can_take_question(user: Any, thread: Any) -> bool:
     # Only desk experts take a desk question, once it is new or taken by someone else.
     if not (is_writer(user) and is_expert(user)) or thread is None or not thread.category.is_desk:

@@ -167,3 +167,23 @@ def test_permission_table_over_http(world, db, api, action, role, allowed):
     else:
         assert response.status_code == REFUSAL.get(action, 403), (action, role, response.get_json())
         assert response.mimetype == "application/problem+json" and response.get_json()["detail"]
+
+
+def test_post_actions_agree_with_each_predicate(db: Any, world: Any, make_user: Any) -> None:
+    # The thread page asks post_actions() once per post instead of six predicates: same answers,
+    # for every role and post state (own, others', in grace or not, opening, hidden, withdrawn).
+    hidden_post = services.get_post(db.session, world.peer_answer.id, world.users["moderator"])
+    posts = [world.reply, world.old_reply, world.peer_answer, opening(db, world.question),
+             opening(db, world.locked), opening(db, world.archived), opening(db, world.desk)]
+    withdrawn = posts[0]
+    predicates = [getattr(perms, f"can_{name}") for name in perms.POST_ACTIONS]
+    users = [*world.users.values(), None, make_user(status="suspended")]
+    for post in [*posts, hidden_post]:
+        for user in users:
+            assert perms.post_actions(user, post) == tuple(bool(p(user, post)) for p in predicates), (user, post)
+    withdrawn.deleted_at = withdrawn.created_at
+    hidden_post.hidden = True
+    for post in (withdrawn, hidden_post):
+        for user in users:
+            assert perms.post_actions(user, post) == tuple(bool(p(user, post)) for p in predicates), (user, post)
+    db.session.rollback()

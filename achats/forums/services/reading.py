@@ -424,6 +424,8 @@ class PostRecord:
     author: PersonRecord | None
     reply_to: ReplyRecord | None
     thread: Any = None
+    # Everything above that the post's HTML shows (the body by its hash): the fragment cache's key.
+    fingerprint: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def visible(self) -> bool:
@@ -432,15 +434,17 @@ class PostRecord:
     @classmethod
     def of(cls, post: Post) -> PostRecord:
         reply = post.reply_to if post.reply_to_id else None
-        return cls(
+        author = _person(post.author)
+        reply_record = None if reply is None else ReplyRecord(reply.number, _person(reply.author))
+        fields = dict(
             id=post.id, thread_id=post.thread_id, number=post.number, author_id=post.author_id,
-            reply_to_id=post.reply_to_id, body_html=post.body_html, created_at=post.created_at,
-            edited_at=post.edited_at, deleted_at=post.deleted_at, hidden=bool(post.hidden),
-            by_expert=bool(post.by_expert), accepted=bool(post.accepted), needs_review=bool(post.needs_review),
-            up_to_date_on=post.up_to_date_on, useful_count=int(post.useful_count or 0),
-            author=_person(post.author),
-            reply_to=None if reply is None else ReplyRecord(reply.number, _person(reply.author)),
+            reply_to_id=post.reply_to_id, created_at=post.created_at, edited_at=post.edited_at,
+            deleted_at=post.deleted_at, hidden=bool(post.hidden), by_expert=bool(post.by_expert),
+            accepted=bool(post.accepted), needs_review=bool(post.needs_review), up_to_date_on=post.up_to_date_on,
+            useful_count=int(post.useful_count or 0), author=author, reply_to=reply_record,
         )
+        fingerprint = (*fields.values(), hash(post.body_html))
+        return cls(body_html=post.body_html, fingerprint=fingerprint, **fields)
 
 
 def _person(user: User | None) -> PersonRecord | None:

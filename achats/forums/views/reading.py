@@ -194,34 +194,22 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
 
 
 def _post_renderer(view: services.ThreadPage, thread: Thread, is_moderator: bool,
-                   can_reply: bool) -> Callable[[Post, str, Callable[..., str]], Markup]:
+                   can_reply: bool) -> Callable[[Any, str, Callable[..., str]], Markup]:
     """`post_html(post, place, macro)` for the thread page: the post's HTML from the fragment cache.
 
-    The key holds every input of the `post_article` macro: the post's displayed fields, its
-    author's and its replied-to post's, the page (permalinks), what the viewer may do with it, the
-    viewer's toggles and the relative date. A post changes for a viewer only through these, so
-    the cache needs no invalidation; the CSRF token is a placeholder filled in per response."""
+    The key holds every input of the `post_article` macro: the post's displayed fields with its
+    author's and its replied-to post's (PostRecord.fingerprint), the thread's, the page
+    (permalinks), what the viewer may do with the post, the viewer's toggles and the relative
+    date. A post changes for a viewer only through these, so the cache needs no invalidation;
+    the CSRF token is a placeholder filled in per response."""
     user = me()
-    category = thread.category
+    page_facts = ("forum-post", thread.id, thread.is_question, thread.category.is_desk, is_moderator,
+                  view.can_moderate, can_reply)
 
-    def person(author: Any) -> tuple[Any, ...] | None:
-        if author is None:
-            return None
-        organisation = author.organisation.name if author.organisation_id and author.organisation else None
-        return (author.id, author.name, str(author.role), str(author.status), organisation)
-
-    def render(post: Post, place: str, macro: Callable[..., str]) -> Markup:
-        reply = post.reply_to if post.reply_to_id else None
+    def render(post: Any, place: str, macro: Callable[..., str]) -> Markup:
         key = (
-            "forum-post", post.id, place, view.page if place == "flow" else 0, post.number, post.edited_at,
-            hash(post.body_html),
-            post.deleted_at, post.hidden, post.accepted, post.needs_review, post.up_to_date_on, post.by_expert,
-            post.useful_count, person(post.author),
-            None if reply is None else (reply.number, person(reply.author)),
-            thread.id, thread.is_question, category.is_desk, is_moderator, view.can_moderate, can_reply,
-            post.id in view.useful_ids, post.id in view.bookmarked_ids,
-            perms.can_react(user, post), perms.can_accept(user, post), perms.can_edit_post(user, post),
-            perms.can_delete_post(user, post), perms.can_flag(user, post), perms.can_mark_review(user, post),
+            page_facts, post.fingerprint, place, view.page if place == "flow" else 0,
+            post.id in view.useful_ids, post.id in view.bookmarked_ids, perms.post_actions(user, post),
             dates.relative(post.created_at),
         )
         return Markup(cache.fragments().get_or_render(key, lambda: macro(post, place)))
