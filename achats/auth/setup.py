@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import g
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from achats.auth.models import User
 from achats.auth.views import bp
@@ -25,6 +25,10 @@ def _setup(state: BlueprintSetupState) -> None:
 
     app = state.app
 
+    # Built once: SQLAlchemy reuses its cache key and compiled form on every request.
+    user_statement = select(User, unread_count_subquery(User.id)).where(
+        User.id == bindparam("user_id", type_=Integer))
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # The id carries the per-user session token: a rotated token makes old cookies anonymous.
@@ -32,9 +36,7 @@ def _setup(state: BlueprintSetupState) -> None:
         if not raw_id.isdigit() or not token:
             return None
         # The bell's unread count comes with the user's row: one round trip for every page.
-        row = db.session.execute(
-            select(User, unread_count_subquery(User.id)).where(User.id == int(raw_id))
-        ).first()
+        row = db.session.execute(user_statement, {"user_id": int(raw_id)}).first()
         if row is None or row[0].session_token != token:
             return None
         user, unread = row

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, and_, case, cast, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, defaultload, joinedload, lazyload, selectinload
 
@@ -44,14 +60,19 @@ def _thread_options() -> list[Any]:
     return [defaultload(Thread.author).lazyload(User.theme_rows)]
 
 
+@lru_cache(maxsize=1)
+def _thread_statement() -> Any:
+    # Tags joined in the same query (a thread has a handful): one round trip per thread page.
+    # Built once: SQLAlchemy reuses its cache key and compiled form.
+    return (select(Thread).where(Thread.id == bindparam("thread_id", type_=Integer))
+            .options(*_thread_options(), joinedload(Thread.tags)))
+
+
 def get_thread(session: Session, thread_id: Any, viewer: Any) -> Thread | None:
     """The thread if it exists and `viewer` may read it, else None (the views answer 404)."""
     if not valid_id(thread_id):
         return None
-    # Tags joined in the same query (a thread has a handful): one round trip per thread page.
-    thread = session.execute(
-        select(Thread).where(Thread.id == thread_id).options(*_thread_options(), joinedload(Thread.tags))
-    ).unique().scalar_one_or_none()
+    thread = session.execute(_thread_statement(), {"thread_id": int(thread_id)}).unique().scalar_one_or_none()
     if thread is None or not perms.can_read_thread(viewer, thread):
         return None
     return thread
@@ -481,6 +502,27 @@ def _page_content(session: Session, viewer: Any, thread: Thread, low: int, high:
     )
 
 
+@lru_cache(maxsize=1)
+def _viewer_state_statement() -> Any:
+    """Read position, watch level, useful and bookmarked posts of one viewer, in one statement.
+
+    Built once with bound parameters: SQLAlchemy then reuses its cache key and compiled form
+    instead of rebuilding them on every thread page."""
+    user_id, thread_id = bindparam("user_id", type_=Integer), bindparam("thread_id", type_=Integer)
+    post_ids = bindparam("post_ids", expanding=True, type_=Integer)
+    no_text = cast(null(), String(20))
+    return union_all(
+        select(literal("r"), ThreadRead.last_read_number, no_text).where(
+            ThreadRead.user_id == user_id, ThreadRead.thread_id == thread_id),
+        select(literal("w"), cast(null(), Integer), ThreadWatch.level).where(
+            ThreadWatch.user_id == user_id, ThreadWatch.thread_id == thread_id),
+        select(literal("u"), Reaction.post_id, no_text).where(
+            Reaction.user_id == user_id, Reaction.post_id.in_(post_ids)),
+        select(literal("b"), Bookmark.post_id, no_text).where(
+            Bookmark.user_id == user_id, Bookmark.post_id.in_(post_ids)),
+    )
+
+
 def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_page: int = PER_PAGE) -> ThreadPage:
     """One page of a thread (posts numbered ((page-1)·per_page, page·per_page]) and the viewer's state.
 
@@ -505,21 +547,8 @@ def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_pa
     useful: set[int] = set()
     bookmarked: set[int] = set()
     if user_id:
-        no_text = cast(null(), String(20))
-        parts = [
-            select(literal("r"), ThreadRead.last_read_number, no_text).where(
-                ThreadRead.user_id == user_id, ThreadRead.thread_id == thread.id),
-            select(literal("w"), cast(null(), Integer), ThreadWatch.level).where(
-                ThreadWatch.user_id == user_id, ThreadWatch.thread_id == thread.id),
-        ]
-        if ids:
-            parts += [
-                select(literal("u"), Reaction.post_id, no_text).where(
-                    Reaction.user_id == user_id, Reaction.post_id.in_(ids)),
-                select(literal("b"), Bookmark.post_id, no_text).where(
-                    Bookmark.user_id == user_id, Bookmark.post_id.in_(ids)),
-            ]
-        for key, number, text in session.execute(union_all(*parts)):
+        params = {"user_id": user_id, "thread_id": thread.id, "post_ids": ids or [0]}
+        for key, number, text in session.execute(_viewer_state_statement(), params):
             if key == "r":
                 last_read = int(number or 0)
             elif key == "w":
