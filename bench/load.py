@@ -194,7 +194,7 @@ def py_spy(pids: list[int], seconds: int, out_dir: Path) -> list[tuple[subproces
     return runs
 
 
-def summarise_profile(files: list[Path], top: int = 25) -> str:
+def summarise_profile(files: list[Path], top: int = 60) -> str:
     """Inclusive and self time per function (file:function), from py-spy's raw (collapsed) output."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
@@ -307,7 +307,7 @@ def run(workers: int, info: dict, args: argparse.Namespace, log_dir: Path) -> li
             row = Row(workers, page, result, f"{size} B", foreign.mean, profile)
             rows.append(row)
             print(f"  [{workers}w] {page.label:45} {result.rps:7.0f} req/s  p50 {result.p50:6.1f}  "
-                  f"p95 {result.p95:6.1f}  p99 {result.p99:6.1f} ms  errors {result.errors}  "
+                  f"p95 {result.p95:6.1f}  p99 {result.p99:6.1f} ms  errors {result.errors}  non-2xx {result.non_2xx}  "
                   f"(other load {foreign.mean:.0f} %)", flush=True)
             if profile:
                 print(profile, flush=True)

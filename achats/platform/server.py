@@ -23,19 +23,9 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        import gc
-
         from achats import create_app
 
-        app = create_app()
-        # The app's own objects (modules, templates, mappers) live as long as the process: keep
-        # them out of the collector's full passes, and collect less often. A full pass stops
-        # every greenlet of the worker; with the default thresholds it ran every few requests
-        # and made the slowest 5 % of responses several times slower than the median.
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 20)
-        return app
+        return create_app()
 
 
 def run_server(host: str, port: int, workers: int | None = None) -> None:

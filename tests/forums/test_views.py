@@ -690,3 +690,33 @@ def test_xss_vectors_in_titles_bodies_and_names_never_render_active(client: Any,
     assert_no_active_content(edit)
     mentions = client.get("/forums/mentions?q=<img")
     assert mentions.mimetype == "application/json" and mentions.get_json()[0]["name"] == evil.name
+
+
+def test_shared_post_fragments_carry_each_viewer_own_csrf_token_and_follow_changes(
+        app: Any, client: Any, login: Any, people: Any, make_thread: Any, make_post: Any) -> None:
+    # Posts are rendered once and kept in the fragment cache for every viewer: the forms inside
+    # them must still carry the reader's own CSRF token, and an edit must show at once.
+    from achats.platform.cache import fragments
+    from achats.platform.extensions import db
+
+    thread = make_thread(people.marc, title="Des fragments partagés")
+    post = make_post(people.nathalie, thread, body="Première version du texte.")
+    other = app.test_client()
+    login(people.elise)
+    login(people.sophie, other)
+
+    def tokens(response: Any) -> set[str]:
+        return set(re.findall(r'name="csrf_token" value="([^"]+)"', page_text(response)))
+
+    url = f"/forums/sujets/{thread.id}"
+    first, second = tokens(client.get(url)), tokens(other.get(url))
+    assert len(first) == 1 and len(second) == 1 and first != second
+    placeholder = fragments(app).csrf_placeholder
+    assert placeholder not in page_text(client.get(url)) and placeholder not in page_text(other.get(url))
+    # The token works: a reaction from the cached page is accepted.
+    assert client.post(f"/forums/messages/{post.id}/utile", data={"csrf_token": first.pop()}).status_code == 302
+
+    post.body_html = "<p>Seconde version, corrigée.</p>"
+    db.session.commit()
+    html = page_text(other.get(url))
+    assert "Seconde version, corrigée." in html and "Première version du texte." not in html
