@@ -307,6 +307,18 @@ def fragments(app: Flask | None = None) -> FragmentCache:
     return (app or current_app).extensions["achats_fragments"]  # type: ignore[no-any-return]
 
 
+def fragment_for(namespace: str, key: Hashable, render: Callable[[], str], ttl: float = 60.0) -> str:
+    """HTML that depends on `namespace`'s data: kept in the fragment cache under the namespace's
+    current version (a change gives new keys; the old ones age out), for at most `ttl` seconds.
+    `ttl` 0, or the version store unreachable: rendered every time."""
+    cache = derived_cache()
+    version = cache.version(namespace)
+    if not ttl or version is UNAVAILABLE:
+        return render()
+    bucket = int(time.monotonic() // ttl)  # bounds the age without a timestamp per entry
+    return fragments().get_or_render((namespace, version, bucket, key), render)
+
+
 def with_csrf_token(html: str) -> str:
     """The page with this viewer's CSRF token in place of the shared fragments' placeholder."""
     from flask_wtf.csrf import generate_csrf

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
+from markupsafe import Markup
 from sqlalchemy import select
 
 from achats.auth.models import User
 from achats.forums.models import Category, Tag, TagFacet
 from achats.platform import search as search_index
-from achats.platform.cache import memo
+from achats.platform.cache import fragment_for, memo
 from achats.platform.extensions import db, limiter
 from achats.platform.search import COUNT_CAP, SearchKind
 from achats.platform.security import require
@@ -151,6 +152,14 @@ def search_page() -> Any:
     page_number = request.args.get("page", "1")
     page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) <= COUNT_CAP // PER_PAGE else 1
 
+    key = ("search-page", tuple(sorted(raw.items())), tuple(errors), page_number)
+    body = fragment_for("content", key, lambda: _render_body(filters, raw, errors, page_number, categories, tags),
+                        ttl=current_app.config.get("ACHATS_SEARCH_CACHE_SECONDS", 0))
+    return render_template("search/search_page.html", body=Markup(body), q=filters.q, page_number=page_number)
+
+
+def _render_body(filters: SearchFilters, raw: dict[str, str], errors: list[str], page_number: int,
+                 categories: list[Any], tags: list[Any]) -> str:
     results = search_index.search(db.session, filters.q, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE,
                                   **filters.search_kwargs())
     author_ids = {h.author_id for h in results.hits if h.author_id}
@@ -170,7 +179,7 @@ def search_page() -> Any:
 
     pagination_args = {k: v for k, v in raw.items() if v}
     return render_template(
-        "search/search_page.html",
+        "search/_body.html",
         q=filters.q, raw=raw, errors=errors, results=results,
         page=ResultsPage(page=page_number, per_page=PER_PAGE, total=results.total),
         pagination_args=pagination_args, categories=categories,
