@@ -29,6 +29,8 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="page key to profile with pyinstrument")
     parser.add_argument("--only", default="", help="comma-separated page keys")
     parser.add_argument("--sql", action="store_true", help="print the statements of one request per page")
+    parser.add_argument("--cold", action="store_true",
+                        help="empty the derived and fragment caches before each request (a page right after a change)")
     args = parser.parse_args()
     info = json.loads((ROOT / "instance" / "bench-dataset.json").read_text())
     os.environ.update({"ACHATS_DATABASE_URL": info["database_url"], "ACHATS_LOG_LEVEL": "warning",
@@ -36,6 +38,7 @@ def main() -> None:
     from sqlalchemy import event
 
     from achats import create_app
+    from achats.platform.cache import derived_cache, fragments
     from achats.platform.extensions import db
 
     app = create_app()
@@ -91,6 +94,9 @@ def main() -> None:
         start = time.perf_counter()
         cpu = time.process_time()
         for i in range(args.requests):
+            if args.cold:
+                derived_cache(app).clear()
+                fragments(app).clear()
             client.get(urls[i % len(urls)], **kwargs)
         wall = (time.perf_counter() - start) / args.requests * 1000
         cpu_ms = (time.process_time() - cpu) / args.requests * 1000

@@ -114,24 +114,30 @@ class DerivedCache:
 
 
 _G_VERSIONS = "achats_cache_versions"
+_G_MEMO = "achats_request_memo"
 
 
-def _request_versions() -> dict[str, int] | None:
-    """This request's memo of namespace versions (None outside a request)."""
+def _request_dict(name: str) -> dict[Any, Any] | None:
+    """A dict living as long as the current request (None outside a request)."""
     from flask import g, has_request_context
 
     if not has_request_context():
         return None
-    seen = g.get(_G_VERSIONS)
-    if seen is None:
-        seen = {}
-        setattr(g, _G_VERSIONS, seen)
-    return seen  # type: ignore[no-any-return]
+    found = g.get(name)
+    if found is None:
+        found = {}
+        setattr(g, name, found)
+    return found  # type: ignore[no-any-return]
+
+
+def _request_versions() -> dict[str, int] | None:
+    """This request's memo of namespace versions."""
+    return _request_dict(_G_VERSIONS)
 
 
 def per_request(key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()` once per request for `key` (a thread page asks the same permission 60 times)."""
-    seen = _request_memo()
+    seen = _request_dict(_G_MEMO)
     if seen is None:
         return compute()
     try:
@@ -139,21 +145,6 @@ def per_request(key: Hashable, compute: Callable[[], T]) -> T:
     except KeyError:
         value = seen[key] = compute()
         return value
-
-
-_G_MEMO = "achats_request_memo"
-
-
-def _request_memo() -> dict[Hashable, Any] | None:
-    from flask import g, has_request_context
-
-    if not has_request_context():
-        return None
-    seen = g.get(_G_MEMO)
-    if seen is None:
-        seen = {}
-        setattr(g, _G_MEMO, seen)
-    return seen  # type: ignore[no-any-return]
 
 
 def forget_request_memo() -> None:
