@@ -177,8 +177,10 @@ def _namespace_of_table(table: Any) -> str | None:
         return None
     from achats.platform.db import Base
 
+    # By name: a statement may target a lightweight `sa.table("search_entry", …)` of the same table.
+    name = getattr(table, "name", None)
     for mapper in Base.registry.mappers:
-        if mapper.local_table is table:
+        if mapper.local_table is table or getattr(mapper.local_table, "name", None) == name:
             return _namespace_of(mapper.class_)
     return None
 
