@@ -239,11 +239,13 @@ def _room_request(data: Any, join: bool) -> dict[str, Any]:
     # ASCII digits within the INTEGER range only: "²".isdigit() is true but int("²") fails.
     if authoriser is None or not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) > 2**31 - 1:
         return {"ok": False, "error": "salon inconnu"}
-    if not join:
-        leave_room(room)
-        return {"ok": True}
-    user = _load_socket_user()
-    if user is None or not authoriser(user, int(raw_id)):
-        return {"ok": False, "error": "accès refusé"}
-    join_room(room)
+    if join:
+        user = _load_socket_user()
+        if user is None or not authoriser(user, int(raw_id)):
+            return {"ok": False, "error": "accès refusé"}
+    try:
+        (join_room if join else leave_room)(room)
+    except ValueError:
+        # The socket went away while its request waited (a page left mid-handshake): nothing to do.
+        return {"ok": False, "error": "connexion fermée"}
     return {"ok": True}
