@@ -18,6 +18,11 @@ def _create_app(*_: Any) -> Flask:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["serve"]:
+        # The server's master process needs no application: FlaskGroup would build one (87 MiB,
+        # and imports such as ssl, urllib3 and redis before the gevent workers patch them).
+        serve_command.main(args=sys.argv[2:], prog_name="achats serve")
+        return
     group = FlaskGroup(name="achats", create_app=_create_app, add_version_option=False, load_dotenv=False,
                        set_debug_flag=False, help="Administration de la plateforme Achats.")
     group.main(prog_name="achats")
