@@ -112,9 +112,8 @@ class Settings:
             "WTF_CSRF_SSL_STRICT": secure,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,
-            # Two counters per key (the current and previous window, weighted): one cheap Redis
-            # call. The exact moving window kept a list per key and made search's p95 2-3 times
-            # longer under load (bench/RESULTS.md).
+            # Two counters per key (the current and previous window, weighted) instead of a list
+            # of timestamps per key: less work in Redis for the same protection.
             "RATELIMIT_STRATEGY": "sliding-window-counter",
             "RATELIMIT_KEY_PREFIX": "achats",
             "RATELIMIT_SWALLOW_ERRORS": True,

@@ -25,28 +25,7 @@ class _Server(BaseApplication):
     def load(self) -> Any:
         from achats import create_app
 
-        app = create_app()
-        app.wsgi_app = _TakeTurns(app.wsgi_app)  # type: ignore[method-assign]
-        return app
-
-
-class _TakeTurns:
-    """Each request first lets the worker's other ready greenlets run.
-
-    gevent switches greenlets only when an operation would block. A keep-alive client whose
-    next request is already in the socket, and whose database answers are already back, need
-    not block: its greenlet can serve request after request while other connections wait. One
-    `sleep(0)` per request makes the connections take turns."""
-
-    def __init__(self, wsgi_app: Any) -> None:
-        import gevent
-
-        self.wsgi_app = wsgi_app
-        self._yield = gevent.sleep
-
-    def __call__(self, environ: Any, start_response: Any) -> Any:
-        self._yield(0)
-        return self.wsgi_app(environ, start_response)
+        return create_app()
 
 
 def run_server(host: str, port: int, workers: int | None = None) -> None:
