@@ -33,6 +33,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
+from markupsafe import Markup
 
 log = logging.getLogger("achats.cache")
 T = TypeVar("T")
@@ -65,7 +66,7 @@ class DerivedCache:
         permission check on each post); a commit of this request's own changes asks again."""
         if self._redis is None:
             return self._local.get(namespace, 0)
-        seen = _request_versions()
+        seen = _request_dict(_G_VERSIONS)
         if seen is not None and namespace in seen:
             return seen[namespace]
         try:
@@ -79,7 +80,7 @@ class DerivedCache:
         return version
 
     def bump(self, namespace: str) -> None:
-        seen = _request_versions()
+        seen = _request_dict(_G_VERSIONS)
         if seen is not None:
             seen.pop(namespace, None)
         with self._lock:
@@ -128,11 +129,6 @@ def _request_dict(name: str) -> dict[Any, Any] | None:
         found = {}
         setattr(g, name, found)
     return found  # type: ignore[no-any-return]
-
-
-def _request_versions() -> dict[str, int] | None:
-    """This request's memo of namespace versions."""
-    return _request_dict(_G_VERSIONS)
 
 
 def per_request(key: Hashable, compute: Callable[[], T]) -> T:
@@ -276,10 +272,11 @@ class FragmentCache:
         # Unpredictable, so no post body can carry it.
         self.csrf_placeholder = "csrf-" + secrets.token_hex(12)
 
-    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
+    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> Markup:
+        """`render()`'s HTML (a rendered template or macro: escaped already), kept under `key`."""
         found = self._entries.get(key)
         if found is not None:
-            return found
+            return Markup(found)  # noqa: S704 - stored from render(), which autoescaped it
         value = str(render())
         with self._lock:
             if key not in self._entries:
@@ -288,7 +285,7 @@ class FragmentCache:
                 while self._size > self._max and self._entries:
                     _, dropped = self._entries.popitem(last=False)
                     self._size -= len(dropped)
-        return value
+        return Markup(value)  # noqa: S704 - see above
 
     def clear(self) -> None:
         with self._lock:
@@ -300,14 +297,14 @@ def fragments(app: Flask | None = None) -> FragmentCache:
     return (app or current_app).extensions["achats_fragments"]  # type: ignore[no-any-return]
 
 
-def fragment_for(namespace: str, key: Hashable, render: Callable[[], str], ttl: float = 60.0) -> str:
+def fragment_for(namespace: str, key: Hashable, render: Callable[[], str], ttl: float = 60.0) -> Markup:
     """HTML that depends on `namespace`'s data: kept in the fragment cache under the namespace's
     current version (a change gives new keys; the old ones age out), for at most `ttl` seconds.
     `ttl` 0, or the version store unreachable: rendered every time."""
     cache = derived_cache()
     version = cache.version(namespace)
     if not ttl or version is UNAVAILABLE:
-        return render()
+        return Markup(render())  # noqa: S704 - a rendered template, autoescaped
     bucket = int(time.monotonic() // ttl)  # bounds the age without a timestamp per entry
     return fragments().get_or_render((namespace, version, bucket, key), render)
 

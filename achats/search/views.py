@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
-from markupsafe import Markup
 from sqlalchemy import select
 
 from achats.auth.models import User
@@ -17,6 +15,7 @@ from achats.forums.models import Category, Tag, TagFacet
 from achats.platform import search as search_index
 from achats.platform.cache import fragment_for, memo
 from achats.platform.extensions import db, limiter
+from achats.platform.pagination import Pager
 from achats.platform.search import COUNT_CAP, SearchKind
 from achats.platform.security import require
 from achats.search.params import SearchFilters, rate_limit_key, search_rate_limit
@@ -28,46 +27,6 @@ PER_PAGE = 20
 TYPES = {"sujets": SearchKind.THREAD, "messages": SearchKind.POST, "documents": SearchKind.DOCUMENT,
          "evenements": SearchKind.EVENT}
 SOLVED = {"oui": True, "non": False}
-
-
-@dataclass
-class ResultsPage:
-    """What the pagination macro needs from Flask-SQLAlchemy's Pagination, for search results."""
-
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(min(self.total, COUNT_CAP) / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-    def iter_pages(self, left_edge: int = 1, left_current: int = 1, right_current: int = 2,
-                   right_edge: int = 1) -> Iterator[int | None]:
-        last = 0
-        for n in range(1, self.pages + 1):
-            if (n <= left_edge or self.page - left_current <= n <= self.page + right_current
-                    or n > self.pages - right_edge):
-                if last + 1 != n:
-                    yield None
-                yield n
-                last = n
 
 
 def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
@@ -155,7 +114,7 @@ def search_page() -> Any:
     key = ("search-page", tuple(sorted(raw.items())), tuple(errors), page_number)
     body = fragment_for("content", key, lambda: _render_body(filters, raw, errors, page_number, categories, tags),
                         ttl=current_app.config.get("ACHATS_SEARCH_CACHE_SECONDS", 0))
-    return render_template("search/search_page.html", body=Markup(body), q=filters.q, page_number=page_number)
+    return render_template("search/search_page.html", body=body, q=filters.q, page_number=page_number)
 
 
 def _render_body(filters: SearchFilters, raw: dict[str, str], errors: list[str], page_number: int,
@@ -181,7 +140,8 @@ def _render_body(filters: SearchFilters, raw: dict[str, str], errors: list[str],
     return render_template(
         "search/_body.html",
         q=filters.q, raw=raw, errors=errors, results=results,
-        page=ResultsPage(page=page_number, per_page=PER_PAGE, total=results.total),
+        page=Pager(page=page_number, pages=max(1, math.ceil(min(results.total, COUNT_CAP) / PER_PAGE)),
+                   per_page=PER_PAGE),
         pagination_args=pagination_args, categories=categories,
         filters_active=any(v for k, v in raw.items() if k != "q"),
         without_author={k: v for k, v in pagination_args.items() if k != "auteur"},

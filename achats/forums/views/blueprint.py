@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
@@ -93,56 +91,6 @@ def apply_form_error(form: Any, exc: services.ForumError, fields: dict[str, str]
         field.errors = [*list(field.errors or []), str(exc)]
     else:
         form.form_errors.append(str(exc))
-
-
-@dataclass
-class Pager:
-    """Enough of Flask-SQLAlchemy's Pagination for the shared `pagination` macro."""
-
-    page: int
-    pages: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
-
-    def iter_pages(self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4,
-                   right_edge: int = 2) -> Iterator[int | None]:
-        pages_end = self.pages + 1
-        if pages_end == 1:
-            return
-        left_end = min(1 + left_edge, pages_end)
-        yield from range(1, left_end)
-        if left_end == pages_end:
-            return
-        mid_start = max(left_end, self.page - left_current)
-        mid_end = min(self.page + right_current + 1, pages_end)
-        if mid_start - left_end > 0:
-            yield None
-        yield from range(mid_start, mid_end)
-        if mid_end == pages_end:
-            return
-        right_start = max(mid_end, pages_end - right_edge)
-        if right_start - mid_end > 0:
-            yield None
-        yield from range(right_start, pages_end)
-
-    @classmethod
-    def of(cls, total: int, page: int, per_page: int) -> Pager:
-        pages = max(1, math.ceil(total / per_page))
-        return cls(page=min(max(1, page), pages), pages=pages)
 
 
 # Endpoints answering fetch() calls: anonymous callers get 401, not a login page.

@@ -27,7 +27,6 @@ from achats.forums.models import (
 from achats.forums.views.blueprint import (
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
-    Pager,
     bp,
     int_arg,
     load_category,
@@ -38,6 +37,7 @@ from achats.forums.views.blueprint import (
 from achats.platform import cache, dates
 from achats.platform.extensions import db
 from achats.platform.moderation.models import FlagReason
+from achats.platform.pagination import Pager
 from achats.platform.security import Role, has_role
 
 SORT_CHOICES = [("recents", "Activité récente"), ("populaires", "Les plus actifs"), ("sans-reponse", "Sans réponse")]
@@ -212,7 +212,7 @@ def _post_renderer(view: services.ThreadPage, thread: Thread, is_moderator: bool
             post.id in view.useful_ids, post.id in view.bookmarked_ids, perms.post_actions(user, post),
             dates.relative(post.created_at),
         )
-        return Markup(cache.fragments().get_or_render(key, lambda: macro(post, place)))
+        return cache.fragments().get_or_render(key, lambda: macro(post, place))
 
     return render
 

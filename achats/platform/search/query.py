@@ -276,12 +276,7 @@ def search(session: Session, q: str | None, *, types: Iterable[str] | None = Non
 
 
 def _search(session: Session, terms: list[str], filters: dict[str, Any], limit: int, offset: int) -> SearchResults:
-    types, category_id, tag, author_id = (filters["types"], filters["category_id"], filters["tag"],
-                                          filters["author_id"])
-    solved, date_from, date_to = filters["solved"], filters["date_from"], filters["date_to"]
-    include_hidden = filters["include_hidden"]
-    shape, params = _params(types=types, category_id=category_id, tag=tag, author_id=author_id, solved=solved,
-                            date_from=date_from, date_to=date_to, include_hidden=include_hidden)
+    shape, params = _params(**filters)
     pg = dialect_name(session) == "postgresql"
     rows, counted, tsquery_text = (_pg_rows if pg else _sqlite_rows)(session, terms, shape, params, limit + 1, offset)
     has_more = len(rows) > limit
