@@ -83,10 +83,9 @@ class DerivedCache:
         seen = _request_dict(_G_VERSIONS)
         if seen is not None:
             seen.pop(namespace, None)
+        # Entries of the old version need no sweep: memo() recomputes them on their next use.
         with self._lock:
             self._local[namespace] = self._local.get(namespace, 0) + 1
-            for key in [k for k in self._entries if k[0] == namespace]:
-                del self._entries[key]
         if self._redis is not None:
             try:
                 self._redis.incr(self._key(namespace))

@@ -174,16 +174,17 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
         move_form.category.data = str(thread.category_id)
     watch_level = view.watch_level
     related = services.related_threads(db.session, thread, limit=5)
+    can_reply = perms.can_post(me(), thread)
     if moved_read:
         db.session.commit()  # the read position
     html = render_template(
-        "forums/thread_show.html", post_html=_post_renderer(view, thread, is_moderator, perms.can_post(me(), thread)),
+        "forums/thread_show.html", post_html=_post_renderer(view, thread, is_moderator, can_reply),
         post_csrf=cache.fragments().csrf_placeholder,
         thread=thread, view=view, pager=Pager(view.page, view.pages), per_page=POSTS_PER_PAGE,
         opening=opening, flow=flow, featured=view.accepted, featured_ids={p.id for p in view.accepted},
         first_unread=view.first_unread_number, useful_ids=view.useful_ids, bookmarked_ids=view.bookmarked_ids,
         reply_form=reply_form, reply_to_post=reply_to, preview_html=preview_html,
-        can_reply=perms.can_post(me(), thread), can_write=perms.is_writer(me()),
+        can_reply=can_reply, can_write=perms.is_writer(me()),
         is_moderator=is_moderator, is_expert=has_role(me(), Role.EXPERT),
         move_form=move_form, related=related,
         watch_level=watch_level if watch_level in forms.WATCH_LABELS else WatchLevel.NORMAL.value,
