@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # importing Flask here would defeat `achats serve`'s early gevent patching
     from flask import Flask
 
+    from achats.platform.features import Feature
 
-def create_app(overrides: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    """Build the application: settings, extensions, the platform shell, then each feature."""
+
+def default_features() -> list[Feature]:
+    """The product's features, in order: each one's declaration (see achats/<feature>/feature.py)."""
+    from achats.auth.feature import feature as auth
+    from achats.forums.feature import feature as forums
+    from achats.search.feature import feature as search
+
+    return [auth(), forums(), search()]
+
+
+def create_app(overrides: dict[str, Any] | None = None, instance_path: str | None = None,
+               features: Sequence[Feature] | None = None) -> Flask:
+    """Build the application: settings, the platform shell, then the explicit list of features."""
     from flask import Flask
 
     from achats.platform import bootstrap
@@ -22,17 +35,5 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
         instance_relative_config=True,
     )
     bootstrap.configure(app, overrides or {})
-    bootstrap.init_platform(app)
-
-    # The explicit list of features: each exports its blueprints only.
-    from achats import auth, forums, search
-    from achats.platform import notifications
-    from achats.platform.moderation.api import api as moderation_api
-    from achats.platform.notifications.api import api as notifications_api
-
-    bootstrap.register_features(
-        app,
-        blueprints=[auth.bp, notifications.bp, *forums.blueprints, search.bp],
-        api_blueprints=[auth.api, notifications_api, moderation_api, *forums.api_blueprints, search.api],
-    )
+    bootstrap.assemble(app, list(features) if features is not None else default_features())
     return app

@@ -35,6 +35,13 @@ def password_hash(password: str = DEFAULT_PASSWORD) -> str:
     return _HASH_CACHE[password]
 
 
+def seed_demo() -> list[str]:
+    """`achats seed-demo` in the current app: every declared seeder, in order; what they printed."""
+    from achats.platform.features import registry
+
+    return [line for seeder in registry().demo_seeders for line in seeder.seed()]
+
+
 def pytest_report_header(config: Any) -> list[str]:
     lines = [f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (set ACHATS_TEST_DATABASE_URL for PostgreSQL)'}"]
     lines.append(f"redis: {REDIS_URL or 'none (single process)'}")

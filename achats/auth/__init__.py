@@ -1,6 +1,3 @@
-"""Accounts of public buyers: registration, sign-in, profiles, roles, tokens, personal data."""
+"""Accounts of public buyers: registration, sign-in, profiles, roles, tokens, personal data.
 
-from achats.auth.api import api
-from achats.auth.setup import bp
-
-__all__ = ["api", "bp"]
+The feature's declaration is `achats.auth.feature.feature()`."""

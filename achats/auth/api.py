@@ -9,8 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from achats.auth import services
-from achats.auth.models import AccountStatus, ApiToken, User
-from achats.auth.permissions import can_moderate_accounts, can_suspend
+from achats.auth.models import ApiToken, User
 from achats.platform.api import ApiBlueprint, ApiError, StrictBody
 from achats.platform.extensions import db
 
@@ -102,48 +101,3 @@ def delete_token(token_id: int) -> None:
     if services.revoke_api_token(db.session, current_user, token_id) is None:
         raise ApiError(404, "Jeton introuvable.")
     db.session.commit()
-
-
-# --- moderation: accounts ---------------------------------------------------------------------
-
-
-def pending_accounts(session: Any, actor: Any) -> list[dict[str, Any]]:
-    users = session.scalars(services.pending_accounts_query().limit(200)).all()
-    return [
-        {
-            "id": u.id, "name": u.name, "email": u.email, "created_at": u.created_at.isoformat(),
-            "organisation": None if u.organisation is None else {
-                "id": u.organisation.id, "name": u.organisation.name, "siret": u.organisation.siret,
-                "kind": str(u.organisation.kind), "departement": u.organisation.departement,
-                "verified": u.organisation.verified,
-            },
-        }
-        for u in users
-    ]
-
-
-def user_action(session: Any, actor: Any, body: Any) -> dict[str, Any]:
-    user = session.get(User, body.target_id)
-    if user is None or user.status == AccountStatus.DELETED:
-        raise ApiError(404, "Compte introuvable.")
-    actor = session.get(User, actor.id)
-    try:
-        if body.action == "approve":
-            if not can_moderate_accounts(actor):
-                raise ApiError(403, "Réservé aux modérateurs.")
-            services.approve_account(session, actor, user, body.reason)
-        elif body.action == "reject":
-            services.reject_account(session, actor, user, body.reason or "")
-        elif body.action == "suspend":
-            if not can_suspend(actor, user):
-                raise ApiError(403, "Vous ne pouvez pas suspendre ce compte.")
-            services.suspend_account(session, actor, user, body.reason, body.until)
-        elif body.action == "reinstate":
-            if not can_suspend(actor, user):
-                raise ApiError(403, "Vous ne pouvez pas rétablir ce compte.")
-            services.reinstate_account(session, actor, user, body.reason)
-        else:
-            raise ApiError(422, "Action impossible sur un compte.", errors={"action": ["Action non prise en charge."]})
-    except services.AccountError as exc:
-        raise ApiError(409, str(exc)) from None
-    return {"status": str(user.status)}

@@ -7,10 +7,10 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from achats.platform.db import Base, TimestampMixin, utcnow
+from achats.platform.db import Base, TimestampMixin, str_enum, utcnow
 from achats.platform.security import Role
 from achats.platform.taxonomy import OrganisationKind
 
@@ -45,7 +45,7 @@ class Organisation(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrganisationKind] = mapped_column(String(20))
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "kind"))
     siret: Mapped[str | None] = mapped_column(String(14), unique=True)
     departement: Mapped[str | None] = mapped_column(String(3))
     verified: Mapped[bool] = mapped_column(default=False)
@@ -72,9 +72,6 @@ class User(TimestampMixin, Base):
     __cache_namespace__ = "content"
     __cache_ignore__ = frozenset({"last_login_at", "last_seen_at", "session_token", "password_hash",
                                   "email_notifications", "email", "suspended_until"})
-    __table_args__ = (
-        CheckConstraint("role IN ('member', 'expert', 'moderator', 'admin')", name="role"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)  # stored lower-cased
@@ -82,8 +79,8 @@ class User(TimestampMixin, Base):
     # The @mention handle, derived from the name at creation ("nathalie.girard", "marc.lambert2").
     handle: Mapped[str | None] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(String(20), default=Role.MEMBER)
-    status: Mapped[AccountStatus] = mapped_column(String(20), default=AccountStatus.UNCONFIRMED)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.MEMBER)
+    status: Mapped[AccountStatus] = mapped_column(str_enum(AccountStatus, "status"), default=AccountStatus.UNCONFIRMED)
     job_title: Mapped[str | None] = mapped_column(String(120))
     bio: Mapped[str | None] = mapped_column(Text)
     organisation_id: Mapped[int | None] = mapped_column(
@@ -182,7 +179,7 @@ class EmailToken(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[EmailTokenPurpose] = mapped_column(String(20))
+    purpose: Mapped[EmailTokenPurpose] = mapped_column(str_enum(EmailTokenPurpose, "purpose"))
     token_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

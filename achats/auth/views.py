@@ -30,6 +30,7 @@ from achats.auth.permissions import (
     can_view_members,
 )
 from achats.platform.extensions import db, limiter
+from achats.platform.ids import parse_page
 from achats.platform.security import require, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -217,6 +218,13 @@ def show_user(user_id: int) -> Any:
                            can_suspend=can_suspend(current_user, user))
 
 
+@bp.get("/compte/moi")
+@login_required
+def own_profile() -> Any:
+    """The signed-in person's public profile (the account menu links here)."""
+    return redirect(url_for("auth.show_user", user_id=current_user.id))
+
+
 @bp.route("/compte/profil", methods=["GET", "POST"])
 @login_required
 def edit_profile() -> Any:
@@ -246,7 +254,8 @@ def directory() -> str:
     q = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") or None
     theme = request.args.get("theme") or None
-    page = db.paginate(services.members_query(q, role, theme), per_page=30, error_out=False)
+    page = db.paginate(services.members_query(q, role, theme), page=parse_page(request.args.get("page")),
+                       per_page=30, error_out=False)
     return render_template("auth/directory.html", page=page, q=q, role=role, theme=theme)
 
 

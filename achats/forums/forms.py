@@ -18,8 +18,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from achats.forums.models import TagFacet, ThreadKind, WatchLevel
+from achats.forums.models import ThreadKind, WatchLevel
 from achats.platform.moderation.models import FlagReason
+from achats.platform.tags import TagFacet
 
 REQUIRED = "Ce champ est obligatoire."
 BODY_MAX = 30_000

@@ -6,7 +6,6 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -17,7 +16,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from achats.auth.models import User
-from achats.platform.db import Base, utcnow
+from achats.platform.db import Base, str_enum, utcnow
+from achats.platform.tags import Tag
+from achats.platform.visibility import Hideable
 
 
 class ThreadKind(enum.StrEnum):
@@ -40,28 +41,6 @@ class DeskStatus(enum.StrEnum):
             "prise_en_charge": "Prise en charge",
             "repondue": "Répondue",
             "resolue": "Résolue",
-        }[self.value]
-
-
-class TagFacet(enum.StrEnum):
-    THEME = "theme"
-    FAMILLE = "famille"
-    CPV = "cpv"
-    LEVIER = "levier"
-    PROCEDURE = "procedure"
-    PIECE = "piece"
-    ACHETEUR = "acheteur"
-
-    @property
-    def label(self) -> str:
-        return {
-            "theme": "Thème",
-            "famille": "Famille d'achat",
-            "cpv": "Division CPV",
-            "levier": "Levier juridique",
-            "procedure": "Procédure",
-            "piece": "Type de pièce",
-            "acheteur": "Type d'acheteur",
         }[self.value]
 
 
@@ -97,44 +76,31 @@ class CategoryModerator(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
 
 
-class Tag(Base):
-    __cache_namespace__ = "content"  # see achats.platform.cache
-    __tablename__ = "forum_tag"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(160))
-    facet: Mapped[TagFacet] = mapped_column(String(20), index=True)
-    position: Mapped[int] = mapped_column(default=0)
-
-
 class ThreadTag(Base):
     __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_thread_tag"
     __table_args__ = (Index("ix_forum_thread_tag_tag", "tag_id", "thread_id"),)
 
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"), primary_key=True)
-    tag_id: Mapped[int] = mapped_column(ForeignKey("forum_tag.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
 
 
-class Thread(Base):
+class Thread(Hideable, Base):
     __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_thread"
     __table_args__ = (
         Index("ix_forum_thread_category_activity", "category_id", "last_activity_at"),
         Index("ix_forum_thread_activity", "last_activity_at"),
-        CheckConstraint("kind IN ('discussion', 'question')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_category.id", ondelete="RESTRICT"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[ThreadKind] = mapped_column(String(20), default=ThreadKind.DISCUSSION)
+    kind: Mapped[ThreadKind] = mapped_column(str_enum(ThreadKind, "kind"), default=ThreadKind.DISCUSSION)
     pinned: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
     archived: Mapped[bool] = mapped_column(default=False)
-    hidden: Mapped[bool] = mapped_column(default=False)  # by a moderator
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Derived figures, written only by services.refresh_thread_stats().
@@ -144,7 +110,7 @@ class Thread(Base):
     )
     solved: Mapped[bool] = mapped_column(default=False)
     # Guichet vert desk (only in a category with is_desk).
-    desk_status: Mapped[DeskStatus | None] = mapped_column(String(20))
+    desk_status: Mapped[DeskStatus | None] = mapped_column(str_enum(DeskStatus, "desk_status"))
     assigned_expert_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     taken_at: Mapped[datetime | None]
     first_expert_answer_at: Mapped[datetime | None]
@@ -160,7 +126,7 @@ class Thread(Base):
         return self.kind == ThreadKind.QUESTION
 
 
-class Post(Base):
+class Post(Hideable, Base):
     __cache_namespace__ = "content"  # see achats.platform.cache
     __tablename__ = "forum_post"
     __table_args__ = (UniqueConstraint("thread_id", "number"),)
@@ -175,7 +141,6 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]  # withdrawn by its author during the grace period
-    hidden: Mapped[bool] = mapped_column(default=False)  # by a moderator
     # Written by an expert (at the time of posting): counts for the desk's figures.
     by_expert: Mapped[bool] = mapped_column(default=False)
     accepted: Mapped[bool] = mapped_column(default=False)
@@ -252,11 +217,10 @@ class ThreadRead(Base):
 class ThreadWatch(Base):
     __tablename__ = "forum_thread_watch"
     __table_args__ = (
-        CheckConstraint("level IN ('watching', 'tracking', 'normal', 'muted')", name="level"),
         Index("ix_forum_thread_watch_thread", "thread_id", "level"),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"), primary_key=True)
-    level: Mapped[WatchLevel] = mapped_column(String(20), default=WatchLevel.WATCHING)
+    level: Mapped[WatchLevel] = mapped_column(str_enum(WatchLevel, "level"), default=WatchLevel.WATCHING)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

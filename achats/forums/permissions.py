@@ -35,6 +35,20 @@ def is_expert(user: Any) -> bool:
     return has_role(user, Role.EXPERT)
 
 
+def is_moderator(user: Any) -> bool:
+    # The agency's moderators (and admins) moderate every category.
+    return has_role(user, Role.MODERATOR)
+
+
+def moderates_something(user: Any) -> bool:
+    # The flags of the review queue concern the agency's moderators and every category moderator.
+    if is_moderator(user):
+        return True
+    if not is_writer(user):
+        return False
+    return any(user.id in ids for ids in category_moderator_ids().values())
+
+
 def can_moderate_category(user: Any, category: Any) -> bool:
     # The agency's moderators act everywhere; a category may also name its own moderators.
     if user is None or category is None or not getattr(user, "is_authenticated", False):

@@ -18,13 +18,12 @@ from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 
+from achats.platform.ids import MAX_ID
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 API_PREFIX = "/api/v1"
 PROBLEM = "application/problem+json"
-# Ids are INTEGER columns (32-bit on PostgreSQL): a larger number can name nothing, and passing
-# it to the database overflows (a 500). URL converters, bodies and cursors are bounded by this.
-MAX_ID = 2**31 - 1
 
 TITLES = {
     400: "Requête invalide",
@@ -222,15 +221,16 @@ class Operation:
     extra_responses: dict[str, Any] = field(default_factory=dict)
 
 
-OPERATIONS: dict[str, Operation] = {}
-
-
 class ApiBlueprint(Blueprint):
-    """A feature's API blueprint, mounted under /api/v1; `operation()` declares typed routes."""
+    """A feature's API blueprint, mounted under /api/v1; `operation()` declares typed routes.
+
+    The blueprint keeps its own operations; an app collects those of the blueprints it registers
+    (`operations()`), so two apps of one process document only their own routes."""
 
     def __init__(self, name: str, import_name: str, tag: str) -> None:
         super().__init__(name, import_name, url_prefix=API_PREFIX)
         self.tag = tag
+        self.operations: dict[str, Operation] = {}
 
     def operation(
         self,
@@ -272,7 +272,7 @@ class ApiBlueprint(Blueprint):
 
             name = endpoint or view.__name__
             self.add_url_rule(rule, name, wrapped, methods=[method])
-            OPERATIONS[f"{self.name}.{name}"] = op
+            self.operations[f"{self.name}.{name}"] = op
             return wrapped  # type: ignore[return-value]
 
         return decorator
@@ -348,14 +348,22 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
 
 
+def operations(app: Flask | None = None) -> dict[str, Operation]:
+    """The typed operations of the app's API blueprints, by endpoint."""
+    return (app or current_app).extensions["achats"].state.get("operations", {})  # type: ignore[no-any-return]
+
+
 def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
     from achats.platform.extensions import csrf
 
     app.json = JSONProvider(app)
 
+    collected: dict[str, Operation] = {}
     for bp in blueprints:
         csrf.exempt(bp)
         app.register_blueprint(bp)
+        collected.update(getattr(bp, "operations", {}))
+    app.extensions["achats"].state["operations"] = collected
 
     @app.before_request
     def _api_auth() -> Any:
@@ -366,9 +374,8 @@ def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
         if token is not None:
             # The token alone says who calls, even when a session or remember-me cookie comes
             # along (Flask-Login would prefer the cookie and never read the header).
-            from achats.platform.realtime import user_for_token
-
-            user = user_for_token(token)
+            identity = app.extensions["achats"].identity
+            user = identity.user_for_token(token) if identity is not None else None
             if user is None:
                 return problem(401, "Jeton d'API invalide ou révoqué.")
             g._login_user = user  # Flask-Login's per-request user

@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify, render_template, request
+from flask import Blueprint, Flask, jsonify, render_template
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
 from achats.platform.config import ConfigError, load_settings
 from achats.platform.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from achats.platform.features import DeclarationError, Feature, Registry, registry
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -46,18 +47,52 @@ def async_mode() -> str:
     return "threading"
 
 
+def platform_parts() -> list[Feature]:
+    """The shell's own parts, declared like features (they come first in every app)."""
+    from achats.platform.mail import mail_part
+    from achats.platform.moderation.api import moderation_part
+    from achats.platform.notifications import notifications_part
+    from achats.platform.tags import taxonomy_part
+    from achats.platform.tasks import diagnostics_part
+
+    return [taxonomy_part(), notifications_part(), moderation_part(), mail_part(), diagnostics_part()]
+
+
+def assemble(app: Flask, features: list[Feature]) -> None:
+    """The shell, then each feature's declaration, in order; the registry is kept on the app."""
+    parts = platform_parts()
+    reg = Registry.build(features, platform=parts)
+    if reg.identity is None:
+        raise DeclarationError("Aucune fonctionnalité ne fournit l'identité des comptes (auth).")
+    app.extensions["achats"] = reg
+    init_platform(app)
+    from achats.platform.api import init_api
+
+    everything = (*parts, *reg.features)
+    for feature in everything:
+        for bp in feature.blueprints:
+            app.register_blueprint(bp)
+        for command in feature.cli_commands:
+            app.cli.add_command(command)
+    init_api(app, [bp for feature in everything for bp in feature.api_blueprints])
+    for feature in everything:
+        if feature.init_app is not None:
+            feature.init_app(app)
+
+
 def init_platform(app: Flask) -> None:
     # Every platform model, so that metadata (and Alembic) know their tables.
     from achats.platform import (
         errors,
-        mail,  # noqa: F401
         realtime,
         security,
+        tasks,
         templating,
     )
     from achats.platform.moderation import audit  # noqa: F401
     from achats.platform.moderation import models as moderation_models  # noqa: F401
     from achats.platform.notifications import models  # noqa: F401
+    from achats.platform.search import models as search_models  # noqa: F401
 
     if app.config.get("ACHATS_PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -78,11 +113,7 @@ def init_platform(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    _init_login(app)
     csrf.init_app(app)
     # The limiter is one global object and Flask-Limiter keeps some settings from an earlier
     # init_app (the key prefix, `enabled`, a dead-storage flag): this app's config must decide.
@@ -111,10 +142,11 @@ def init_platform(app: Flask) -> None:
         socket_options["client_manager"] = None
     socketio.init_app(app, **socket_options)
 
-    security.init_security_headers(app)
+    security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)
     realtime.init_realtime(app)
+    tasks.init_tasks(app)
 
     from achats.platform import cli
 
@@ -130,6 +162,40 @@ def init_platform(app: Flask) -> None:
         for key in ("_login_user", "api_token_user", "unread_notifications", "csp_nonce", "private_response",
                     "csrf_token"):
             g.pop(key, None)
+
+
+def _init_login(app: Flask) -> None:
+    """Flask-Login asks the identity the app's features provide (one LoginManager per process:
+    its callbacks read the current app's registry)."""
+    login_manager.init_app(app)
+    identity = registry(app).identity
+    assert identity is not None
+    login_manager.login_view = identity.login_endpoint
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_user_from_request)
+
+
+def _load_user(user_id: str) -> Any:
+    identity = registry().identity
+    return identity.load_user(user_id) if identity is not None else None
+
+
+def _load_user_from_request(_request: Any) -> Any:
+    from flask import g
+
+    from achats.platform.api import bearer_token
+
+    secret = bearer_token()
+    identity = registry().identity
+    if secret is None or identity is None:
+        return None
+    user = identity.user_for_token(secret)
+    if user is not None:
+        g.api_token_user = user
+    return user
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -156,14 +222,6 @@ def _sqlite_pragmas(engine: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-
-def register_features(app: Flask, blueprints: list[Blueprint], api_blueprints: list[Blueprint]) -> None:
-    from achats.platform.api import init_api
-
-    for bp in blueprints:
-        app.register_blueprint(bp)
-    init_api(app, api_blueprints)
 
 
 def _shell_blueprint() -> Blueprint:
@@ -205,7 +263,7 @@ def _shell_blueprint() -> Blueprint:
 
     @bp.get("/")
     def home() -> str:
-        return render_template("platform/home.html", **_home_context())
+        return render_template("platform/home.html", blocks=_home_blocks())
 
     for slug, title in PAGES.items():
         bp.add_url_rule(f"/{slug}", f"page_{slug.replace('-', '_')}", _static_page(slug, title))
@@ -222,7 +280,6 @@ def _shell_blueprint() -> Blueprint:
 
         return redirect(url_for("static", filename="img/logo.svg"))
 
-    _ = request
     return bp
 
 
@@ -243,14 +300,16 @@ def _static_page(slug: str, title: str) -> Any:
     return view
 
 
-def _home_context() -> dict[str, Any]:
-    from flask import current_app
+def _home_blocks() -> list[Any]:
+    """The home page's sections from the features (each rendered from its own template)."""
+    from markupsafe import Markup
 
-    providers = current_app.extensions.get("achats_home_providers", [])
-    context: dict[str, Any] = {}
-    for provider in providers:
-        context.update(provider())
-    return context
+    blocks = []
+    for block in registry().home_blocks:
+        context = block.context()
+        if context is not None:
+            blocks.append(Markup(render_template(block.template, **context)))  # noqa: S704 - a rendered template
+    return blocks
 
 
 def app_config(key: str) -> Any:
@@ -259,16 +318,14 @@ def app_config(key: str) -> Any:
     return current_app.config.get(key)
 
 
-_redis_clients: dict[str, Any] = {}
-
-
 def _redis_ok(url: str) -> bool:
+    state = registry().state
     try:
         import redis
 
-        client = _redis_clients.get(url)
+        client = state.get("health_redis")
         if client is None:
-            client = _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            client = state["health_redis"] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         return bool(client.ping())
     except Exception:  # noqa: BLE001
         return False

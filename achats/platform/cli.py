@@ -1,4 +1,4 @@
-"""The `achats` command: init, seed-demo, create-user, create-token, serve and the scheduled jobs."""
+"""The `achats` command: init, seed-demo, serve, worker, the scheduled jobs (features add theirs)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def main() -> None:
 
 
 def init_cli(app: Flask) -> None:
-    for command in (init_command, seed_demo_command, create_user_command, create_token_command,
-                    serve_command, send_reminders_command, send_digests_command, send_mail_command):
+    for command in (init_command, seed_demo_command, serve_command, worker_command, send_reminders_command,
+                    send_digests_command, send_mail_command, cpu_task_command):
         app.cli.add_command(command)
 
 
@@ -40,72 +40,29 @@ def init_command() -> None:
     """Create or upgrade the database to the latest migration (idempotent)."""
     from flask_migrate import upgrade
 
+    from achats.platform.extensions import db
+    from achats.platform.tags import ensure_tags
+
     upgrade(revision="heads")
-    click.echo("Base de données à jour.")
+    created = ensure_tags(db.session)
+    db.session.commit()
+    click.echo("Base de données à jour." + (f" {created} étiquette(s) de la taxonomie créée(s)." if created else ""))
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Only when the database has no account yet.")
+@click.option("--if-empty", is_flag=True, help="Only when no demo content is there yet.")
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo content (idempotent)."""
-    from sqlalchemy import func, select
+    """Load the demo content of every feature, in order (idempotent)."""
+    from achats.platform.features import registry
 
-    from achats.auth.models import User
-    from achats.demo import seed_all
-    from achats.platform.extensions import db
-
-    if if_empty and (db.session.scalar(select(func.count(User.id))) or 0) > 0:
+    seeders = registry().demo_seeders
+    if if_empty and any(s.present is not None and s.present() for s in seeders):
         click.echo("Données déjà présentes : démonstration non rechargée.")
         return
-
-    for line in seed_all():
-        click.echo(line)
-
-
-@click.command("create-user")
-@click.argument("email")
-@click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["member", "expert", "moderator", "admin"]), default="member")
-@click.option("--organisation", default=None)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@click.option("--pending", is_flag=True, help="Awaiting a moderator's approval.")
-@with_appcontext
-def create_user_command(email: str, name: str, role: str, organisation: str | None,
-                        password_stdin: bool, pending: bool) -> None:
-    """Create a confirmed account and print its id."""
-    from achats.auth.services import AccountError, create_account
-    from achats.platform.extensions import db
-
-    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    try:
-        user = create_account(db.session, email=email, name=name, role=role,
-                              organisation_name=organisation, password=password, pending=pending)
-        db.session.commit()
-    except AccountError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    click.echo(user.id)
-
-
-@click.command("create-token")
-@click.argument("email")
-@click.option("--name", default="jeton CLI")
-@with_appcontext
-def create_token_command(email: str, name: str) -> None:
-    """Create a personal API token and print it once."""
-    from achats.auth.services import AccountError, create_api_token, find_user_by_email
-    from achats.platform.extensions import db
-
-    user = find_user_by_email(db.session, email)
-    if user is None:
-        raise click.ClickException(f"Aucun compte pour {email}")
-    try:
-        _, secret = create_api_token(db.session, user, name)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    click.echo(secret)
+    for seeder in seeders:
+        for line in seeder.seed():
+            click.echo(line)
 
 
 @click.command("serve")
@@ -113,7 +70,7 @@ def create_token_command(email: str, name: str) -> None:
 @click.option("--port", type=int, default=None, help="Default 5000 (ACHATS_PORT).")
 @click.option("--workers", type=int, default=None, help="Processes; more than one needs ACHATS_REDIS_URL.")
 def serve_command(host: str | None, port: int | None, workers: int | None) -> None:
-    """Production server: gunicorn with gevent workers (HTTP and WebSocket)."""
+    """Production server: gunicorn with gevent workers (HTTP and WebSocket), plus the task consumer."""
     from achats.platform.server import run_server
 
     run_server(
@@ -121,6 +78,18 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
         port=port or int(os.environ.get("ACHATS_PORT", "5000")),
         workers=workers,
     )
+
+
+@click.command("worker")
+@click.option("--threads", type=int, default=2, show_default=True, help="Tasks run at the same time.")
+@click.option("--no-periodic", is_flag=True, help="Do not schedule the periodic tasks (other consumers do).")
+@with_appcontext
+def worker_command(threads: int, no_periodic: bool) -> None:
+    """Task consumer: mail delivery, scheduled jobs, file processing (runs until interrupted)."""
+    from achats.platform.tasks import run_consumer
+
+    run_consumer(current_app._get_current_object(), workers=threads,  # type: ignore[attr-defined]
+                 periodic=not no_periodic)
 
 
 @click.command("send-mail")
@@ -133,21 +102,42 @@ def send_mail_command() -> None:
     click.echo(f"{sent} message(s) envoyé(s).")
 
 
+def _run_job(job: str) -> None:
+    from achats.platform.mail import deliver
+    from achats.platform.tasks import job_tasks, run_here
+
+    for task in job_tasks(job):
+        line = run_here(task.name)
+        if line:
+            click.echo(str(line))
+    sent = deliver(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"{sent} message(s) en attente envoyé(s).")
+
+
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
-    """Scheduled job: event reminders (with the events feature) and the mail retry queue."""
-    from achats.platform.jobs import run_job
-
-    for line in run_job("reminders"):
-        click.echo(line)
+    """Scheduled job (also a periodic task): event reminders, then the mail retry queue."""
+    _run_job("reminders")
 
 
 @click.command("send-digests")
 @with_appcontext
 def send_digests_command() -> None:
-    """Scheduled job: e-mail digests (with watch levels) and the mail retry queue."""
-    from achats.platform.jobs import run_job
+    """Scheduled job (also a periodic task): e-mail digests, then the mail retry queue."""
+    _run_job("digests")
 
-    for line in run_job("digests"):
-        click.echo(line)
+
+@click.command("cpu-task")
+@click.option("--seconds", type=float, default=2.0, show_default=True)
+@click.option("--wait", is_flag=True, help="Wait for the consumer to finish it.")
+@with_appcontext
+def cpu_task_command(seconds: float, wait: bool) -> None:
+    """Diagnostics: enqueue a CPU-bound task (the web workers must stay responsive meanwhile)."""
+    from achats.platform.tasks import enqueue
+
+    result = enqueue("platform.cpu_burn", min(max(seconds, 0.1), 60.0))
+    if wait and result is not None:
+        click.echo(f"{result.get(blocking=True, timeout=seconds + 60):.0f} itérations.")
+    else:
+        click.echo("Tâche mise en file.")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
@@ -46,6 +47,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def str_enum(enum_class: type[enum.StrEnum], name: str, length: int = 20) -> Enum:
+    """A column type for a StrEnum state: stores the value (VARCHAR), refuses any other string
+    before it reaches the database, and generates its CHECK constraint (`ck_<table>_<name>`),
+    so a value written by raw SQL or another program is refused too."""
+    return Enum(
+        enum_class, name=name, native_enum=False, create_constraint=True, length=length,
+        values_callable=lambda members: [m.value for m in members], validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):

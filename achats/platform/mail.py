@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -61,12 +60,32 @@ def queue_mail(session: Session, to: str, subject: str, template: str, **context
 
 
 def dispatch(app: Any, ids: list[int]) -> None:
-    """Send now (tests, outbox files) or in a background task (SMTP) so requests do not wait."""
-    if app.config.get("ACHATS_MAIL_SYNC") or not app.config.get("ACHATS_SMTP_URL"):
-        deliver(app, ids)
-        return
-    thread = threading.Thread(target=deliver, args=(app, ids), daemon=True)
-    thread.start()
+    """Hand the committed mails to the task queue (run inline in tests): requests never wait for
+    SMTP, and a failure is retried by the periodic task with the outbox's backoff."""
+    from achats.platform.tasks import enqueue
+
+    with app.app_context():
+        try:
+            enqueue("platform.deliver_mail", ids)
+        except Exception:  # noqa: BLE001 - queue unreachable: the periodic retry sends them
+            log.warning("mail %s: queue unavailable, left for the periodic retry", ids)
+
+
+def mail_part() -> Any:
+    """The outbox's tasks: deliver the mails of a commit, retry the due ones every minute."""
+    from huey import crontab
+
+    from achats.platform.features import Feature, Task
+
+    return Feature(name="platform.mail", deletion_handlers=[forget_person], tasks=[
+        Task("platform.deliver_mail", lambda ids: deliver(_app(), ids)),
+        Task("platform.retry_mail", lambda: f"{deliver(_app())} message(s) en attente envoyé(s).",
+             schedule=crontab(minute="*")),
+    ])
+
+
+def _app() -> Any:
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def build_message(app: Any, mail: OutgoingMail) -> EmailMessage:
@@ -142,3 +161,11 @@ def deliver(app: Any, ids: list[int] | None = None, limit: int = 200) -> int:
                 sent += 1
             session.commit()
     return sent
+
+
+def forget_person(session: Session, user: Any) -> None:
+    """Account deletion: the outbox keeps the address and a "Bonjour X" body, sent or not."""
+    from sqlalchemy import delete
+
+    if user.email:
+        session.execute(delete(OutgoingMail).where(OutgoingMail.recipient == user.email))

@@ -9,7 +9,8 @@ from flask import Flask
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from achats.platform.api import API_PREFIX, MAX_ID, OPERATIONS, PROBLEM, TITLES, Problem
+from achats.platform.api import API_PREFIX, PROBLEM, TITLES, Problem, operations
+from achats.platform.ids import MAX_ID
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-zA-Z_]+)>")
 DEFAULT_ERRORS = (400, 401, 403, 404, 422, 429)
@@ -36,8 +37,9 @@ def _schema_ref(annotation: Any, refs: dict[Any, Any]) -> dict[str, Any]:
 
 
 def build_openapi(app: Flask) -> dict[str, Any]:
+    known = operations(app)
     models: set[type[BaseModel]] = {Problem}
-    for op in OPERATIONS.values():
+    for op in known.values():
         for m in (op.body, op.query):
             if m is not None:
                 models.add(m)
@@ -48,7 +50,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
 
     paths: dict[str, Any] = {}
     for rule in app.url_map.iter_rules():
-        op = OPERATIONS.get(rule.endpoint)
+        op = known.get(rule.endpoint)
         if op is None:
             continue
         methods = [m for m in rule.methods or () if m not in ("HEAD", "OPTIONS")]

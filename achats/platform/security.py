@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from collections.abc import Callable
-from functools import partial, wraps
+from functools import lru_cache, partial, wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -86,18 +86,18 @@ ALLOWED_TAGS = frozenset(
         "summary", "aside", "cite",
     }
 )
-ALLOWED_ATTRIBUTES = {
+# Features add attributes of their own on these tags (Feature.html_attributes: a quote's
+# data-post-id, a mention's data-user); never event handlers, styles or classes.
+ALLOWED_ATTRIBUTES: dict[str, list[str]] = {
     "a": ["href", "title", "rel"],
     "img": ["src", "alt", "title", "width", "height", "loading"],
     "th": ["align", "scope"],
     "td": ["align"],
     "ol": ["start"],
-    "blockquote": ["data-post-id", "data-author"],
-    "aside": ["data-post-id"],
-    "span": ["data-user", "data-mention"],
     "code": [],
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+_FORBIDDEN_ATTRIBUTES = ("on", "style", "class", "src", "href", "srcset", "formaction")
 
 
 def _link_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
@@ -105,19 +105,43 @@ def _link_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
     return attrs
 
 
-_cleaner = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code"}, parse_email=False)],
-)
+def build_cleaner(extra_attributes: dict[str, set[str]] | None = None) -> bleach.sanitizer.Cleaner:
+    """The sanitiser with the features' extra attributes (only `data-*` ones are accepted)."""
+    attributes = {tag: list(names) for tag, names in ALLOWED_ATTRIBUTES.items()}
+    for tag, names in (extra_attributes or {}).items():
+        if tag not in ALLOWED_TAGS:
+            raise ValueError(f"balise non autorisée : {tag}")
+        for name in sorted(names):
+            if not name.startswith("data-") or name.startswith(_FORBIDDEN_ATTRIBUTES):
+                raise ValueError(f"attribut non autorisé : {name}")
+            attributes.setdefault(tag, []).append(name)
+    return bleach.sanitizer.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=attributes,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code"}, parse_email=False)],
+    )
 
 
 def sanitize_html(html: str) -> str:
-    """The only place user HTML is cleaned (bleach today; swappable behind this function)."""
-    return _cleaner.clean(html)
+    """The only place user HTML is cleaned (bleach today; swappable behind this function).
+
+    Inside an app, its features' extra attributes are kept; outside, only the base allowlist."""
+    from flask import current_app, has_app_context
+
+    cleaner = None
+    if has_app_context():
+        cleaner = current_app.extensions["achats"].state.get("html_cleaner")
+    if cleaner is None:
+        cleaner = _base_cleaner()
+    return cleaner.clean(html)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _base_cleaner() -> bleach.sanitizer.Cleaner:
+    return build_cleaner()
 
 
 # --- redirects --------------------------------------------------------------------------------
@@ -146,7 +170,10 @@ def csp_nonce() -> str:
     return nonce
 
 
-def init_security_headers(app: Flask) -> None:
+def init_security(app: Flask) -> None:
+    """The app's sanitiser (with its features' attributes) and the headers of every response."""
+    registry = app.extensions["achats"]
+    registry.state["html_cleaner"] = build_cleaner(registry.html_attributes)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.after_request

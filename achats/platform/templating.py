@@ -6,9 +6,10 @@ from functools import lru_cache
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask import Flask, current_app
+from flask import Flask
 
 from achats.platform import dates
+from achats.platform.features import registry
 from achats.platform.security import Role, has_role
 from achats.platform.taxonomy import DEPARTEMENTS_BFC, ORGANISATION_KIND_LABELS, THEMES
 
@@ -26,19 +27,44 @@ def _french_int(value: int) -> str:
 
 def permission(name: str) -> Any:
     """Templates ask the same predicates as the server: `can('edit_post', user, post)`."""
-    return current_app.extensions["achats_permissions"][name]
+    return registry().permissions[name]
 
 
 def can(name: str, *args: Any) -> bool:
     return bool(permission(name)(*args))
 
 
-def register_permissions(app: Flask, predicates: dict[str, Any]) -> None:
-    app.extensions.setdefault("achats_permissions", {}).update(predicates)
+def nav_links(menu: str = "main") -> list[dict[str, Any]]:
+    """The menu's links the current reader may follow: label, url, whether it is the current page."""
+    from flask import request, url_for
+    from flask_login import current_user
+
+    links = []
+    for link in registry().nav_links:
+        if link.menu != menu or not link.visible(current_user):
+            continue
+        url = url_for(link.endpoint)
+        current = request.endpoint == link.endpoint or bool(link.path_prefix and request.path.startswith(link.path_prefix))
+        links.append({"label": link.label, "url": url, "current": current})
+    return links
+
+
+class Shell:
+    """What the page shell (base.html) needs from the features, by role rather than by name."""
+
+    @property
+    def identity(self) -> Any:
+        return registry().identity
+
+    @property
+    def site_search_endpoint(self) -> str | None:
+        return registry().site_search_endpoint
+
+    def has(self, feature: str) -> bool:
+        return registry().has_feature(feature)
 
 
 def init_templating(app: Flask) -> None:
-    app.extensions.setdefault("achats_permissions", {})
     app.jinja_env.filters.update(
         datetime_fr=dates.french_datetime,
         date_fr=dates.french_date,
@@ -50,6 +76,8 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         can=can,
+        nav_links=nav_links,
+        shell=Shell(),
         Role=Role,
         has_role=has_role,
         THEMES=THEMES,

@@ -1,6 +1,3 @@
-"""Search pages: /recherche for people, GET /api/v1/search for programs, `achats reindex`."""
+"""Search pages: /recherche for people, GET /api/v1/search for programs, `achats reindex`.
 
-from achats.search.api import api
-from achats.search.setup import bp
-
-__all__ = ["api", "bp"]
+The feature's declaration is `achats.search.feature.feature()`."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from flask import current_app
+from flask import current_app, request
+from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from achats.platform import search as search_index
 from achats.platform.api import (
-    MAX_ID,
     ApiBlueprint,
     ApiError,
     ListQuery,
@@ -18,10 +18,13 @@ from achats.platform.api import (
     encode_cursor,
 )
 from achats.platform.extensions import db, limiter
+from achats.platform.features import registry
+from achats.platform.ids import MAX_ID
 from achats.search.params import rate_limit_key, search_rate_limit
 
 api = ApiBlueprint("search_api", __name__, tag="Recherche")
 
+# The types of API.md; an app accepts those its features declare.
 Kind = Literal["thread", "post", "document", "event"]
 
 
@@ -49,7 +52,7 @@ def _as_date(value: date | datetime) -> date:
 
 
 class SearchItem(BaseModel):
-    type: Kind
+    type: str
     id: int
     title: str
     url: str
@@ -57,6 +60,7 @@ class SearchItem(BaseModel):
     score: float
     created_at: datetime
     thread_id: int | None
+    container: dict[str, Any] | None = Field(default=None, description="Le conteneur : {type, id} (sujet, événement…).")
 
 
 class SearchPage(BaseModel):
@@ -71,6 +75,23 @@ def _absolute(url: str) -> str:
     if url.startswith("/") and not url.startswith("//"):
         return str(current_app.config.get("ACHATS_BASE_URL") or "").rstrip("/") + url
     return url
+
+
+def _facets(query: SearchQuery) -> dict[str, str]:
+    """The declared filters' values: the typed ones of the query (category, solved), any other a
+    feature declares read as given; plus the taxonomy's tag."""
+    facets: dict[str, str] = {}
+    typed = {"category": query.category, "solved": query.solved}
+    for spec in registry().search_filters:
+        value: Any = typed.get(spec.api_param) if spec.api_param in typed else request.args.get(spec.api_param)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            value = "1" if value else "0"
+        facets[spec.facet] = str(value)[:60]
+    if query.tag:
+        facets["tag"] = query.tag
+    return facets
 
 
 def _offset(cursor: str | None) -> int:
@@ -91,14 +112,19 @@ def _offset(cursor: str | None) -> int:
 @limiter.limit(search_rate_limit, key_func=rate_limit_key)
 def search(query: SearchQuery) -> dict[str, Any]:
     offset = _offset(query.cursor)
+    declared = registry().search_types
+    unknown = [t for t in query.type if t not in declared]
+    if unknown:
+        raise ApiError(400, "Type de contenu inconnu.", errors={"type": [f"Types acceptés : {', '.join(declared)}."]})
     results = search_index.search(
-        db.session, query.q, types=query.type or None, category_id=query.category, tag=query.tag,
-        author_id=query.author, solved=query.solved, date_from=query.from_, date_to=query.to,
-        limit=query.limit, offset=offset,
+        db.session, query.q, viewer=current_user, types=query.type or None, facets=_facets(query),
+        owner_id=query.author, date_from=query.from_, date_to=query.to, limit=query.limit, offset=offset,
     )
     items = [
         {"type": h.kind, "id": h.object_id, "title": h.title, "url": _absolute(h.url), "snippet": str(h.snippet_html),
-         "score": h.score, "created_at": h.created_at, "thread_id": h.thread_id}
+         "score": h.score, "created_at": h.created_at,
+         "thread_id": h.container_id if h.container_type == "thread" else None,
+         "container": {"type": h.container_type, "id": h.container_id} if h.container_type else None}
         for h in results.hits
     ]
     next_cursor = encode_cursor([offset + len(items)]) if results.has_more else None

@@ -7,14 +7,14 @@ from flask.cli import with_appcontext
 
 
 @click.command("reindex")
-@click.option("--only", multiple=True, help="Only this reindexer (repeatable), e.g. --only forums.")
+@click.option("--only", multiple=True, help="Only this entry type (repeatable), e.g. --only thread.")
 @with_appcontext
 def reindex_command(only: tuple[str, ...]) -> None:
     """Rebuild the full-text search index (idempotent)."""
     from achats.platform.extensions import db
-    from achats.platform.search import registered_reindexers, reindex
+    from achats.platform.search import reindex, reindexable_types
 
-    known = registered_reindexers()
+    known = reindexable_types()
     if not known:
         click.echo("Aucun contenu à indexer : aucune fonctionnalité n'a déclaré d'indexation.")
         return

@@ -30,16 +30,13 @@ def rate_limit_key() -> str:
 class SearchFilters:
     q: str = ""
     types: list[str] = field(default_factory=list)
-    category_id: int | None = None
-    tag: str | None = None
+    facets: dict[str, str] = field(default_factory=dict)
     author_id: int | None = None
-    solved: bool | None = None
     date_from: date | None = None
     date_to: date | None = None
 
     def search_kwargs(self) -> dict[str, Any]:
         return {
-            "types": self.types or None, "category_id": self.category_id, "tag": self.tag,
-            "author_id": self.author_id, "solved": self.solved, "date_from": self.date_from,
-            "date_to": self.date_to,
+            "types": self.types or None, "facets": self.facets or None, "owner_id": self.author_id,
+            "date_from": self.date_from, "date_to": self.date_to,
         }

@@ -1,4 +1,7 @@
-"""The search page, /recherche: the header's search box lands here."""
+"""The search page, /recherche: the header's search box lands here.
+
+Its types and filters come from the features' declarations (search types, search filters); the
+tag filter uses the platform's taxonomy. Results are what the engine lets the reader see."""
 
 from __future__ import annotations
 
@@ -8,25 +11,44 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
-from achats.auth.models import User
-from achats.forums.models import Category, Tag, TagFacet
 from achats.platform import search as search_index
 from achats.platform.cache import fragment_for, memo
 from achats.platform.extensions import db, limiter
+from achats.platform.features import FacetChoice, SearchFilter, SearchType, registry
+from achats.platform.ids import parse_id, parse_int
 from achats.platform.pagination import Pager
-from achats.platform.search import COUNT_CAP, SearchKind
+from achats.platform.search import COUNT_CAP, effective_reader
 from achats.platform.security import require
+from achats.platform.tags import Tag, TagFacet
 from achats.search.params import SearchFilters, rate_limit_key, search_rate_limit
 
 bp = Blueprint("search", __name__)
 
 PER_PAGE = 20
-# French values in the page's URLs; the index speaks English.
-TYPES = {"sujets": SearchKind.THREAD, "messages": SearchKind.POST, "documents": SearchKind.DOCUMENT,
-         "evenements": SearchKind.EVENT}
-SOLVED = {"oui": True, "non": False}
+
+
+@dataclass(frozen=True)
+class _TagChoice:
+    slug: str
+    name: str
+    facet: str
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """A declared filter and its choices, as plain data (kept in the derived cache)."""
+
+    spec: SearchFilter
+    choices: tuple[FacetChoice, ...]
+
+    def by_value(self, value: str) -> FacetChoice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+    def by_token(self, token: str | None) -> FacetChoice | None:
+        return next((c for c in self.choices if c.token == token), None)
 
 
 def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
@@ -39,37 +61,41 @@ def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
         return None
 
 
-def _filters(categories: list[Any], errors: list[str]) -> tuple[SearchFilters, dict[str, str]]:
+def _types() -> dict[str, SearchType]:
+    """The declared types by their French URL value (?type=sujets)."""
+    return {t.url_value: t for t in registry().search_types.values()}
+
+
+def _filters(declared: list[FilterChoices], errors: list[str]) -> tuple[SearchFilters, dict[str, str]]:
     """Read the query string; unknown values are ignored or reported in French, never a 500."""
     args = request.args
     raw = {
         "q": (args.get("q") or "").strip()[:200],
         "type": args.get("type", ""),
-        "categorie": args.get("categorie", ""),
         "tag": (args.get("tag") or "").strip()[:60],
         "auteur": args.get("auteur", ""),
-        "resolu": args.get("resolu", ""),
         "du": args.get("du", ""),
         "au": args.get("au", ""),
     }
     filters = SearchFilters(q=raw["q"])
-    if raw["type"] in TYPES:
-        filters.types = [TYPES[raw["type"]].value]
+    types = _types()
+    if raw["type"] in types:
+        filters.types = [types[raw["type"]].name]
     else:
         raw["type"] = ""
-    by_slug = {c.slug: c for c in categories}
-    if raw["categorie"] in by_slug:
-        filters.category_id = by_slug[raw["categorie"]].id
-    else:
-        raw["categorie"] = ""
-    filters.tag = raw["tag"] or None
-    if raw["auteur"].isdigit():
-        filters.author_id = int(raw["auteur"])
+    for f in declared:
+        value = args.get(f.spec.param, "")
+        choice = f.by_value(value)
+        raw[f.spec.param] = choice.value if choice is not None else ""
+        if choice is not None:
+            filters.facets[f.spec.facet] = choice.token
+    if raw["tag"]:
+        filters.facets["tag"] = raw["tag"]
+    author = parse_id(raw["auteur"])
+    if author is not None:
+        filters.author_id = author
     else:
         raw["auteur"] = ""
-    filters.solved = SOLVED.get(raw["resolu"])
-    if filters.solved is None:
-        raw["resolu"] = ""
     filters.date_from = _parse_date(raw["du"], "Du", errors)
     filters.date_to = _parse_date(raw["au"], "Au", errors)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
@@ -78,26 +104,11 @@ def _filters(categories: list[Any], errors: list[str]) -> tuple[SearchFilters, d
     return filters, raw
 
 
-def _filter_choices() -> tuple[list[Any], list[Any]]:
-    categories = [_Choice(*r) for r in db.session.execute(
-        select(Category.id, Category.slug, Category.name).order_by(Category.position, Category.name))]
+def _filter_choices() -> tuple[list[FilterChoices], list[_TagChoice]]:
+    declared = [FilterChoices(f, tuple(f.choices(db.session))) for f in registry().search_filters]
     tags = [_TagChoice(*r) for r in db.session.execute(
         select(Tag.slug, Tag.name, Tag.facet).order_by(Tag.facet, Tag.position, Tag.name))]
-    return categories, tags
-
-
-@dataclass(frozen=True)
-class _Choice:
-    id: int
-    slug: str
-    name: str
-
-
-@dataclass(frozen=True)
-class _TagChoice:
-    slug: str
-    name: str
-    facet: str
+    return declared, tags
 
 
 @bp.get("/recherche")
@@ -105,27 +116,26 @@ class _TagChoice:
 @limiter.limit(search_rate_limit, key_func=rate_limit_key)
 def search_page() -> Any:
     # The filters' choices: plain rows, kept in the derived cache until the content changes.
-    categories, tags = memo("content", "search_filter_choices", _filter_choices)
+    declared, tags = memo("content", "search_filter_choices", _filter_choices)
     errors: list[str] = []
-    filters, raw = _filters(list(categories), errors)
-    page_number = request.args.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) <= COUNT_CAP // PER_PAGE else 1
-
-    key = ("search-page", tuple(sorted(raw.items())), tuple(errors), page_number)
-    body = fragment_for("content", key, lambda: _render_body(filters, raw, errors, page_number, categories, tags),
+    filters, raw = _filters(declared, errors)
+    page_number = parse_int(request.args.get("page"), minimum=1, maximum=COUNT_CAP // PER_PAGE) or 1
+    # The body is the same for every reader who may see the same entries.
+    reader = effective_reader(db.session, current_user)
+    key = ("search-page", tuple(sorted(raw.items())), tuple(errors), page_number, reader)
+    body = fragment_for("content", key, lambda: _render_body(filters, raw, errors, page_number, declared, tags),
                         ttl=current_app.config.get("ACHATS_SEARCH_CACHE_SECONDS", 0))
     return render_template("search/search_page.html", body=body, q=filters.q, page_number=page_number)
 
 
 def _render_body(filters: SearchFilters, raw: dict[str, str], errors: list[str], page_number: int,
-                 categories: list[Any], tags: list[Any]) -> str:
-    results = search_index.search(db.session, filters.q, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE,
-                                  **filters.search_kwargs())
-    author_ids = {h.author_id for h in results.hits if h.author_id}
-    if filters.author_id:
-        author_ids.add(filters.author_id)
-    authors = {u.id: u for u in db.session.execute(
-        select(User.id, User.name, User.status).where(User.id.in_(author_ids)))} if author_ids else {}
+                 declared: list[FilterChoices], tags: list[_TagChoice]) -> str:
+    results = search_index.search(db.session, filters.q, viewer=current_user, limit=PER_PAGE,
+                                  offset=(page_number - 1) * PER_PAGE, **filters.search_kwargs())
+    identity = registry().identity
+    author_ids = sorted({h.owner_id for h in results.hits if h.owner_id} | (
+        {filters.author_id} if filters.author_id else set()))
+    authors = dict(identity.users_by_ids(author_ids)) if identity is not None and author_ids else {}
     author = authors.get(filters.author_id) if filters.author_id else None
 
     tag_groups: dict[str, list[Any]] = {}
@@ -136,16 +146,28 @@ def _render_body(filters: SearchFilters, raw: dict[str, str], errors: list[str],
             group = "Autres"
         tag_groups.setdefault(group, []).append(tag)
 
+    def describe(hit: Any) -> tuple[list[str], list[str]]:
+        """What the declared filters say of a hit: plain texts ("dans Guichet vert") and badges."""
+        texts: list[str] = []
+        badges: list[str] = []
+        for f in declared:
+            choice = f.by_token(hit.facet(f.spec.facet))
+            if choice is None:
+                continue
+            if choice.hit_badge:
+                badges.append(choice.hit_badge)
+            elif f.spec.hit_format:
+                texts.append(f.spec.hit_format.format(label=choice.label))
+        return texts, badges
+
     pagination_args = {k: v for k, v in raw.items() if v}
     return render_template(
         "search/_body.html",
         q=filters.q, raw=raw, errors=errors, results=results,
         page=Pager(page=page_number, pages=max(1, math.ceil(min(results.total, COUNT_CAP) / PER_PAGE)),
                    per_page=PER_PAGE),
-        pagination_args=pagination_args, categories=categories,
+        pagination_args=pagination_args, declared=declared, describe=describe,
         filters_active=any(v for k, v in raw.items() if k != "q"),
         without_author={k: v for k, v in pagination_args.items() if k != "auteur"},
-        category_names={c.id: c.name for c in categories}, tag_groups=tag_groups,
-        authors=authors, author=author,
-        types=TYPES, kinds=SearchKind,
+        tag_groups=tag_groups, authors=authors, author=author, types=_types(),
     )

@@ -510,10 +510,10 @@ def test_cli_init_is_idempotent(app):
 
 
 def test_cli_seed_demo_is_idempotent(app, db):
+    from achats.auth.demo import ACCOUNTS, DEMO_PASSWORDS, PENDING
     from sqlalchemy import func
 
     from achats.auth.models import Organisation, User
-    from achats.demo.accounts import ACCOUNTS, DEMO_PASSWORDS, PENDING
 
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])

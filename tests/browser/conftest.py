@@ -95,10 +95,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[str
 
     with app.app_context():
         upgrade(revision="heads")
-        from achats.demo import seed_all
+        from tests.conftest import seed_demo
 
-        for _ in seed_all():
-            pass
+        seed_demo()
         from achats.platform.extensions import db
 
         db.session.remove()
@@ -136,7 +135,7 @@ def browser() -> Iterator[Any]:
 
 def demo_credentials(who: str) -> tuple[str, str]:
     """'admin', 'moderator', 'expert', 'member' (a demo account of that role) or a demo e-mail."""
-    from achats.demo.accounts import ACCOUNTS, DEMO_PASSWORDS, PENDING
+    from achats.auth.demo import ACCOUNTS, DEMO_PASSWORDS, PENDING
 
     for email, _name, role, *_ in ACCOUNTS:
         if who in (email, role.value):

@@ -19,8 +19,9 @@ def _seed(app: Any) -> dict[str, Any]:
     from sqlalchemy import select
 
     from achats.auth.services import create_account
-    from achats.forums.models import Category, Tag, TagFacet
+    from achats.forums.models import Category
     from achats.platform.extensions import db
+    from achats.platform.tags import Tag, TagFacet
 
     suffix = secrets.token_hex(3)
     with app.app_context():

@@ -14,7 +14,8 @@ __all__ = ["forum", "make_thread", "make_post", "count_queries"]
 @pytest.fixture
 def forum(db: Any) -> SimpleNamespace:
     """Three categories (one is the desk) and a few tags of each facet."""
-    from achats.forums.models import Category, Tag, TagFacet
+    from achats.forums.models import Category
+    from achats.platform.tags import Tag, TagFacet
 
     general = Category(slug="vie-du-reseau", name="Vie du réseau", description="Échanges entre acheteurs.",
                        position=2)

@@ -148,8 +148,6 @@ def http_call(world: Any, db: Any, client: Any, action: str) -> Any:
 REFUSAL = {"read_hidden_thread": 404, "post_locked": 409, "post_archived": 409}
 # Known differences between the predicate and the HTTP entry point.
 HTTP_EXCEPTIONS = {
-    # Category moderators act from the category's pages; the platform's moderation API is for staff.
-    ("moderate_category", "category_moderator"): 403,
     # A pending account is told it cannot write yet, before anything about the thread's state.
     ("post_locked", "pending"): 403,
     ("post_archived", "pending"): 403,

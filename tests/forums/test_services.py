@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from achats.forums import services
+from achats.platform.spreadsheets import neutral_cell
 from achats.forums.models import DeskStatus, Post, PostRevision, ThreadWatch, WatchLevel
 from achats.platform.notifications.models import Notification
 from tests.conftest import body_of
@@ -323,7 +324,7 @@ def test_desk_stats_and_csv(db, forum, make_user, make_thread, make_post):
     assert stats["median_minutes_to_first_expert_answer"] == 90
     csv_text = services.desk_stats_csv(db.session, month)
     assert "'=HYPERLINK" in csv_text and ";90,0;" in csv_text
-    assert services.csv_cell("+1") == "'+1" and services.csv_cell("-2") == "'-2" and services.csv_cell("@x") == "'@x"
+    assert neutral_cell("+1") == "'+1" and neutral_cell("-2") == "'-2" and neutral_cell("@x") == "'@x"
 
 
 # --- notifications -----------------------------------------------------------------------------
@@ -452,7 +453,7 @@ def test_related_and_similar(db, forum, make_user, make_thread):
 def test_export_lists_my_posts(app, db, forum, make_user, make_thread, make_post):
     author = make_user()
     make_thread(author, body="Mon premier message")
-    exported = app.extensions["achats_exporters"]["forum_posts"](db.session, author)
+    exported = app.extensions["achats"].exports["forum_posts"](db.session, author)
     assert [p["body"] for p in exported] == ["Mon premier message"]
 
 
@@ -460,9 +461,10 @@ def test_export_lists_my_posts(app, db, forum, make_user, make_thread, make_post
 
 
 def test_demo_seed_is_rich_and_idempotent(db):
-    from achats.demo import accounts
-    from achats.demo import forums as demo_forums
-    from achats.forums.models import Category, Tag, Thread
+    from achats.auth import demo as accounts
+    from achats.forums.demo import seed as demo_forums
+    from achats.forums.models import Category, Thread
+    from achats.platform.tags import Tag
 
     list(accounts.seed())
     lines = list(demo_forums.seed())

@@ -24,7 +24,7 @@ def test_session_cookie_connects_and_joins_the_user_room(app, socket_client, log
     user = make_user()
     sock = socket_client(flask_client=signed_in_client(app, login, user))
     assert sock.is_connected()
-    registry: SocketRegistry = app.extensions["achats_sockets"]
+    registry: SocketRegistry = app.extensions["achats"].state["sockets"]
     assert len(registry.sids(user.id)) == 1
 
 
@@ -144,11 +144,12 @@ def test_rolled_back_logout_keeps_the_socket(app, socket_client, login, make_use
 
 
 @pytest.fixture
-def test_room(monkeypatch):
-    """A room prefix whose authoriser lets users join only their own id."""
-    from achats.platform import realtime
+def test_room(app, monkeypatch):
+    """A room kind (declared on this app only) that lets users join only their own id."""
+    from achats.platform.features import RoomKind, registry
 
-    monkeypatch.setitem(realtime._room_authorisers, "essai", lambda user, object_id: object_id == user.id)
+    monkeypatch.setitem(registry(app).rooms, "essai",
+                        RoomKind("essai", load=lambda object_id: object_id, may_read=lambda user, oid: oid == user.id))
     return "essai"
 
 

@@ -51,9 +51,9 @@ def test_a_title_match_ranks_before_a_body_match(index: Any, find: Any) -> None:
 
 
 def test_a_reply_matches_by_its_own_text_not_by_its_thread_title(index: Any, find: Any) -> None:
-    index("thread", object_id=3, thread_id=3, title="Produits écolabel pour le nettoyage", body="Quels critères ?")
-    index("post", object_id=30, thread_id=3, title="Produits écolabel pour le nettoyage", body="Merci, c'est noté.")
-    index("post", object_id=31, thread_id=3, title="Produits écolabel pour le nettoyage",
+    index("thread", object_id=3, thread=3, title="Produits écolabel pour le nettoyage", body="Quels critères ?")
+    index("post", object_id=30, thread=3, title="Produits écolabel pour le nettoyage", body="Merci, c'est noté.")
+    index("post", object_id=31, thread=3, title="Produits écolabel pour le nettoyage",
           body="Nous exigeons l'écolabel européen.")
 
     assert find("ecolabel") == [("thread", 3), ("post", 31)]
@@ -62,7 +62,7 @@ def test_a_reply_matches_by_its_own_text_not_by_its_thread_title(index: Any, fin
 def test_empty_or_meaningless_queries_return_nothing(index: Any, db: Any) -> None:
     index(object_id=1, title="Un sujet", body="Du texte.")
     for q in ("", "   ", None, "!!!", "« »"):
-        results = s.search(db.session, q)
+        results = s.search(db.session, viewer=s.MEMBER, q=q)
         assert results.hits == [] and results.total == 0
 
 
@@ -73,7 +73,7 @@ def test_empty_or_meaningless_queries_return_nothing(index: Any, db: Any) -> Non
 ])
 def test_query_syntax_characters_never_raise(index: Any, db: Any, q: str) -> None:
     index(object_id=1, title="Énergie", body="Gaz et électricité : énergie verte.")
-    results = s.search(db.session, q)  # must not raise
+    results = s.search(db.session, viewer=s.MEMBER, q=q)  # must not raise
     assert isinstance(results.total, int)
 
 
@@ -86,27 +86,28 @@ def test_syntax_characters_around_words_are_ignored(index: Any, find: Any) -> No
 
 def test_filters_category_tag_author_solved_dates_and_types(index: Any, find: Any, make_user: Any) -> None:
     alice, bob = make_user(name="Alice"), make_user(name="Bob")
-    index("thread", object_id=1, thread_id=1, title="Achat de papier recyclé", body="Papier recyclé pour les écoles.",
-          category_id=10, tags=["papier", "theme-economie-circulaire"], author_id=alice.id, solved=True,
-          created_at=datetime(2026, 1, 15, 9, 0, tzinfo=UTC))
-    index("post", object_id=2, thread_id=1, title="Re: papier", body="Le papier recyclé coûte moins cher.",
-          category_id=10, tags=["papier"], author_id=bob.id, solved=True,
+    index("thread", object_id=1, thread=1, title="Achat de papier recyclé", body="Papier recyclé pour les écoles.",
+          facets={"category": 10, "tag": ["papier", "theme-economie-circulaire"], "solved": True},
+          owner_id=alice.id, created_at=datetime(2026, 1, 15, 9, 0, tzinfo=UTC))
+    index("post", object_id=2, thread=1, title="Re: papier", body="Le papier recyclé coûte moins cher.",
+          facets={"category": 10, "tag": ["papier"], "solved": True}, owner_id=bob.id,
           created_at=datetime(2026, 2, 20, 9, 0, tzinfo=UTC))
-    index("thread", object_id=3, thread_id=3, title="Papier et imprimantes", body="Contrat de papier.",
-          category_id=20, tags=["informatique"], author_id=bob.id, solved=False,
+    index("thread", object_id=3, thread=3, title="Papier et imprimantes", body="Contrat de papier.",
+          facets={"category": 20, "tag": ["informatique"], "solved": False}, owner_id=bob.id,
           created_at=datetime(2026, 3, 30, 22, 30, tzinfo=UTC))  # 31 March, 00:30 in Paris
-    index("document", object_id=4, title="Guide papier", body="Guide d'achat du papier.", solved=None,
+    index("document", object_id=4, title="Guide papier", body="Guide d'achat du papier.",
           created_at=datetime(2026, 4, 2, tzinfo=UTC))
 
     assert len(find("papier")) == 4
-    assert set(find("papier", category_id=10)) == {("thread", 1), ("post", 2)}
-    assert set(find("papier", tag="papier")) == {("thread", 1), ("post", 2)}
-    assert find("papier", tag="theme-economie-circulaire") == [("thread", 1)]
-    assert find("papier", tag="pap") == []  # whole slugs only
-    assert find("papier", tag="%") == []
-    assert set(find("papier", author_id=bob.id)) == {("post", 2), ("thread", 3)}
-    assert set(find("papier", solved=True)) == {("thread", 1), ("post", 2)}
-    assert find("papier", solved=False) == [("thread", 3)]
+    assert set(find("papier", facets={"category": 10})) == {("thread", 1), ("post", 2)}
+    assert set(find("papier", facets={"tag": "papier"})) == {("thread", 1), ("post", 2)}
+    assert find("papier", facets={"tag": "theme-economie-circulaire"}) == [("thread", 1)]
+    assert find("papier", facets={"tag": "pap"}) == []  # whole slugs only
+    assert find("papier", facets={"tag": "%"}) == []
+    assert set(find("papier", owner_id=bob.id)) == {("post", 2), ("thread", 3)}
+    assert set(find("papier", facets={"solved": True})) == {("thread", 1), ("post", 2)}
+    assert find("papier", facets={"solved": False}) == [("thread", 3)]
+    assert find("papier", facets={"category": 10, "solved": True, "tag": "informatique"}) == []
     assert set(find("papier", date_from=date(2026, 2, 1))) == {("post", 2), ("thread", 3), ("document", 4)}
     assert set(find("papier", date_to=date(2026, 2, 20))) == {("thread", 1), ("post", 2)}  # inclusive day
     assert find("papier", date_from=date(2026, 3, 31), date_to=date(2026, 3, 31)) == [("thread", 3)]
@@ -115,28 +116,31 @@ def test_filters_category_tag_author_solved_dates_and_types(index: Any, find: An
     assert find("papier", types=["event"]) == []
 
 
-def test_hidden_entries_are_excluded_unless_asked(index: Any, find: Any) -> None:
+def test_hidden_entries_reach_only_their_audience(index: Any, find: Any, make_user: Any) -> None:
     index(object_id=1, title="Visible", body="Marché de voirie.")
-    index(object_id=2, title="Masqué", body="Marché de voirie injurieux.", visible=False)
+    index(object_id=2, title="Masqué", body="Marché de voirie injurieux.", hidden=True)
 
     assert find("voirie") == [("post", 1)]
-    assert set(find("voirie", include_hidden=True)) == {("post", 1), ("post", 2)}
+    assert find("voirie", viewer=make_user()) == [("post", 1)]
+    assert find("voirie", viewer=make_user(role="expert")) == [("post", 1)]
+    assert set(find("voirie", viewer=make_user(role="moderator"))) == {("post", 1), ("post", 2)}
+    assert find("voirie", viewer=None) == []  # members only: nothing for the web
 
 
 def test_hiding_a_thread_hides_its_entries_and_showing_it_keeps_hidden_posts_hidden(
         index: Any, find: Any, db: Any) -> None:
-    index("thread", object_id=5, thread_id=5, title="Voirie", body="Marché de voirie.")
-    index("post", object_id=50, thread_id=5, title="Re: Voirie", body="Réponse sur la voirie.")
-    index("post", object_id=51, thread_id=5, title="Re: Voirie", body="Réponse masquée sur la voirie.", visible=False)
+    index("thread", object_id=5, thread=5, title="Voirie", body="Marché de voirie.")
+    index("post", object_id=50, thread=5, title="Re: Voirie", body="Réponse sur la voirie.")
+    index("post", object_id=51, thread=5, title="Re: Voirie", body="Réponse masquée sur la voirie.", hidden=True)
 
-    assert s.update_thread_fields(db.session, 5, visible=False) == 3
+    assert s.update_container(db.session, "thread", 5, audience=s.MODERATORS) == 3
     db.session.commit()
     assert find("voirie") == []
     # A reply posted while the thread is hidden stays hidden with it.
-    index("post", object_id=52, thread_id=5, title="Re: Voirie", body="Nouvelle réponse voirie.")
+    index("post", object_id=52, thread=5, title="Re: Voirie", body="Nouvelle réponse voirie.", thread_hidden=True)
     assert find("voirie") == []
 
-    s.update_thread_fields(db.session, 5, visible=True)
+    s.update_container(db.session, "thread", 5, audience=s.MEMBERS)
     db.session.commit()
     assert set(find("voirie")) == {("thread", 5), ("post", 50), ("post", 52)}
 
@@ -144,35 +148,33 @@ def test_hiding_a_thread_hides_its_entries_and_showing_it_keeps_hidden_posts_hid
 def test_thread_visibility_given_at_indexing_is_kept_apart_from_the_entry_own(index: Any, find: Any,
                                                                               db: Any) -> None:
     # A thread indexed (or reindexed) while hidden: its posts carry their own state separately.
-    index("thread", object_id=6, thread_id=6, title="Éclairage", body="Éclairage public LED.", thread_visible=False)
-    index("post", object_id=60, thread_id=6, title="Re", body="Éclairage et horloges.", thread_visible=False)
-    index("post", object_id=61, thread_id=6, title="Re", body="Éclairage masqué.", visible=False,
-          thread_visible=False)
+    index("thread", object_id=6, thread=6, title="Éclairage", body="Éclairage public LED.", thread_hidden=True)
+    index("post", object_id=60, thread=6, title="Re", body="Éclairage et horloges.", thread_hidden=True)
+    index("post", object_id=61, thread=6, title="Re", body="Éclairage masqué.", hidden=True, thread_hidden=True)
     assert find("eclairage") == []
 
-    s.update_thread_fields(db.session, 6, visible=True)
+    s.update_container(db.session, "thread", 6, audience=s.MEMBERS)
     db.session.commit()
     assert set(find("eclairage")) == {("thread", 6), ("post", 60)}
-    # Re-indexing without saying keeps the thread's visibility; saying changes it.
-    index("post", object_id=60, thread_id=6, title="Re", body="Éclairage, horloges astronomiques.")
+    # Re-indexing an entry writes both its audiences as given.
+    index("post", object_id=60, thread=6, title="Re", body="Éclairage, horloges astronomiques.")
     assert set(find("eclairage")) == {("thread", 6), ("post", 60)}
-    index("post", object_id=60, thread_id=6, title="Re", body="Éclairage.", thread_visible=False)
+    index("post", object_id=60, thread=6, title="Re", body="Éclairage.", thread_hidden=True)
     assert find("eclairage") == [("thread", 6)]
 
 
 def test_thread_changes_apply_to_all_its_entries(index: Any, find: Any, db: Any) -> None:
-    index("thread", object_id=7, thread_id=7, title="Bornes de recharge", body="Bornes électriques.",
-          category_id=1, tags=["mobilite"], solved=False)
-    index("post", object_id=70, thread_id=7, title="Re: Bornes", body="Bornes en location.", category_id=1,
-          tags=["mobilite"], solved=False)
+    facets = {"category": 1, "tag": ["mobilite"], "solved": False}
+    index("thread", object_id=7, thread=7, title="Bornes de recharge", body="Bornes électriques.", facets=facets)
+    index("post", object_id=70, thread=7, title="Re: Bornes", body="Bornes en location.", facets=facets)
 
-    s.update_thread_fields(db.session, 7, category_id=2, tags=["energie", "vehicules"], solved=True)
+    s.update_container(db.session, "thread", 7, facets={"category": 2, "tag": ["energie", "vehicules"], "solved": True})
     db.session.commit()
 
-    assert set(find("bornes", category_id=2)) == {("thread", 7), ("post", 70)}
-    assert find("bornes", category_id=1) == []
-    assert len(find("bornes", tag="vehicules", solved=True)) == 2
-    assert find("bornes", tag="mobilite") == []
+    assert set(find("bornes", facets={"category": 2})) == {("thread", 7), ("post", 70)}
+    assert find("bornes", facets={"category": 1}) == []
+    assert len(find("bornes", facets={"tag": "vehicules", "solved": True})) == 2
+    assert find("bornes", facets={"tag": "mobilite"}) == []
 
 
 def test_reindexing_an_entry_updates_it_and_removing_deletes_it(index: Any, find: Any, db: Any) -> None:
@@ -193,7 +195,7 @@ def test_html_bodies_are_indexed_as_text(index: Any, db: Any, find: Any) -> None
                                           "<strong>charges</strong> &amp; annexes</p>")
     assert find("charges annexes") == [("post", 1)]
     assert find("href") == [] and find("strong") == []
-    hit = s.search(db.session, "cahier").hits[0]
+    hit = s.search(db.session, viewer=s.MEMBER, q="cahier").hits[0]
     assert "<strong>" not in hit.snippet_html and "&amp;amp;" not in hit.snippet_html
 
 
@@ -202,7 +204,7 @@ def test_markdown_bodies_are_indexed_without_their_marks(index: Any, db: Any, fi
                                         "> Le **facilitateur** calibre les heures.\n\nVoir [le guide](https://example.org/guide).")
     assert find("facilitateur guide") == [("post", 1)]
     assert find("example") == [] and find("sujets") == []
-    snippet = str(s.search(db.session, "facilitateur").hits[0].snippet_html)
+    snippet = str(s.search(db.session, viewer=s.MEMBER, q="facilitateur").hits[0].snippet_html)
     assert "**" not in snippet and "](" not in snippet and "&gt;" not in snippet
 
 
@@ -213,7 +215,7 @@ def test_snippets_are_escaped_then_highlighted(index: Any, db: Any) -> None:
           body=f"<p>{payload} Notre contrat d'énergie verte.</p>")
     index(object_id=2, title="Texte brut", body="Plain <svg/onload=alert(2)> énergie")
 
-    hits = {h.object_id: h for h in s.search(db.session, "energie").hits}
+    hits = {h.object_id: h for h in s.search(db.session, viewer=s.MEMBER, q="energie").hits}
     snippet, title = str(hits[1].snippet_html), str(hits[1].title_html)
     assert isinstance(hits[1].snippet_html, Markup)
     assert "<script" not in snippet and "<img" not in snippet
@@ -228,7 +230,7 @@ def test_snippets_are_escaped_then_highlighted(index: Any, db: Any) -> None:
 def test_long_bodies_are_cut_around_the_matches(index: Any, db: Any) -> None:
     filler = "Texte sans rapport avec la question posée. " * 40
     index(object_id=1, title="Long", body=filler + "Le critère carbone pèse vingt pour cent. " + filler)
-    hit = s.search(db.session, "carbone").hits[0]
+    hit = s.search(db.session, viewer=s.MEMBER, q="carbone").hits[0]
     text = str(hit.snippet_html)
     assert "<mark>carbone</mark>" in text
     assert text.startswith("… ") and text.endswith(" …")
@@ -243,27 +245,27 @@ def test_pages_and_totals(index: Any, db: Any, monkeypatch: pytest.MonkeyPatch) 
         index(object_id=i + 1, title=f"Fiche {i}", body="Achat de fournitures scolaires.", commit=False)
     db.session.commit()
 
-    first = s.search(db.session, "fournitures", limit=10)
+    first = s.search(db.session, viewer=s.MEMBER, q="fournitures", limit=10)
     assert (len(first.hits), first.total, first.capped, first.has_more) == (10, 25, False, True)
-    last = s.search(db.session, "fournitures", limit=10, offset=20)
+    last = s.search(db.session, viewer=s.MEMBER, q="fournitures", limit=10, offset=20)
     assert (len(last.hits), last.total, last.has_more) == (5, 25, False)
-    seen = {h.object_id for off in (0, 10, 20) for h in s.search(db.session, "fournitures", limit=10, offset=off).hits}
+    seen = {h.object_id for off in (0, 10, 20) for h in s.search(db.session, viewer=s.MEMBER, q="fournitures", limit=10, offset=off).hits}
     assert len(seen) == 25
-    assert s.search(db.session, "fournitures", offset=40).hits == []
+    assert s.search(db.session, viewer=s.MEMBER, q="fournitures", offset=40).hits == []
 
     monkeypatch.setattr(query, "COUNT_CAP", 12)
     monkeypatch.setattr(query, "RANK_WINDOW", 12)
     derived_cache().clear()  # the same search is kept until the content changes
-    capped = s.search(db.session, "fournitures", limit=10)
+    capped = s.search(db.session, viewer=s.MEMBER, q="fournitures", limit=10)
     assert (capped.total, capped.capped) == (12, True)
 
 
 def test_results_are_kept_until_the_content_changes(index: Any, db: Any) -> None:
     index(object_id=1, title="Fiche", body="Achat de fournitures scolaires.")
-    first = s.search(db.session, "fournitures")
-    assert s.search(db.session, "fournitures") is first  # from the derived cache
+    first = s.search(db.session, viewer=s.MEMBER, q="fournitures")
+    assert s.search(db.session, viewer=s.MEMBER, q="fournitures") is first  # from the derived cache
     index(object_id=2, title="Autre fiche", body="Fournitures de bureau.")  # commits: content changed
-    assert {h.object_id for h in s.search(db.session, "fournitures").hits} == {1, 2}
+    assert {h.object_id for h in s.search(db.session, viewer=s.MEMBER, q="fournitures").hits} == {1, 2}
 
 
 def test_paging_past_the_ranking_window_lists_every_match_once(index: Any, db: Any, app: Any,
@@ -283,7 +285,7 @@ def test_paging_past_the_ranking_window_lists_every_match_once(index: Any, db: A
 
     order: list[int] = []
     for offset in range(0, 16, 4):
-        order += [h.object_id for h in s.search(db.session, "compostage", limit=4, offset=offset).hits]
+        order += [h.object_id for h in s.search(db.session, viewer=s.MEMBER, q="compostage", limit=4, offset=offset).hits]
     assert sorted(order) == list(range(1, 13))
     if db.engine.dialect.name == "postgresql":
         assert set(order[:5]) == {12, 11, 10, 9, 8}  # the five newest, ranked
@@ -292,22 +294,24 @@ def test_paging_past_the_ranking_window_lists_every_match_once(index: Any, db: A
 
 def test_reindex_command_runs_every_reindexer_and_drops_stale_entries(app: Any, index: Any, find: Any,
                                                                     db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from achats.platform.search import index as search_index
+    from achats.platform.features import SearchType, registry
 
-    monkeypatch.setattr(search_index, "_reindexers", {})
     index(object_id=1, title="Supprimé depuis", body="Ancienne voirie.")
 
-    def forums(session: Any) -> int:
+    def messages(session: Any) -> int:
         return s.index_entries(session, [
             s.entry_row(kind="post", object_id=n, title=f"Message {n}", body="Voirie communale.",
                         url=f"http://localhost/m/{n}", created_at=datetime(2026, 1, 1, tzinfo=UTC))
             for n in (2, 3)
         ])
 
-    s.register_reindexer("forums", forums)
+    types = registry(app).search_types
+    monkeypatch.setattr(registry(app), "search_types", {
+        "post": SearchType("post", "Message", "Messages", "messages", indexes_title=False, reindex=messages),
+        "document": types["document"]})
     result = app.test_cli_runner().invoke(args=["reindex"])
     assert result.exit_code == 0, result.output
-    assert "forums : 2 élément(s) indexé(s)." in result.output
+    assert "post : 2 élément(s) indexé(s)." in result.output
     db.session.expire_all()
     assert set(find("voirie")) == {("post", 2), ("post", 3)}
 

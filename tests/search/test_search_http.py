@@ -14,12 +14,13 @@ XSS = '<script>alert("q")</script>'
 @pytest.fixture
 def corpus(index: Any, make_user: Any) -> dict[str, Any]:
     author = make_user(name="Nathalie Girard")
-    index("thread", object_id=1, thread_id=1, title="Clause d'insertion dans un marché de nettoyage",
-          body="Comment rédiger une clause d'insertion sociale avec l'écolabel européen ?", category_id=None,
-          tags=["nettoyage"], author_id=author.id, solved=True, created_at=datetime(2026, 2, 1, 10, tzinfo=UTC))
-    index("post", object_id=11, thread_id=1, title="Re: Clause d'insertion",
-          body="Nous avons exigé des produits écolabel et des heures d'insertion.", tags=["nettoyage"],
-          solved=True, created_at=datetime(2026, 2, 2, 10, tzinfo=UTC))
+    index("thread", object_id=1, thread=1, title="Clause d'insertion dans un marché de nettoyage",
+          body="Comment rédiger une clause d'insertion sociale avec l'écolabel européen ?",
+          facets={"tag": ["nettoyage"], "solved": True}, owner_id=author.id,
+          created_at=datetime(2026, 2, 1, 10, tzinfo=UTC))
+    index("post", object_id=11, thread=1, title="Re: Clause d'insertion",
+          body="Nous avons exigé des produits écolabel et des heures d'insertion.",
+          facets={"tag": ["nettoyage"], "solved": True}, created_at=datetime(2026, 2, 2, 10, tzinfo=UTC))
     index("document", object_id=5, title="Modèle de CCAP nettoyage", body="Article 12 : écolabel exigé.",
           url="/documents/5", created_at=datetime(2026, 1, 5, tzinfo=UTC))  # a site path
     return {"author": author}
@@ -42,7 +43,8 @@ def test_api_returns_ranked_items_with_snippets(api: Any, make_user: Any, corpus
     assert body["next_cursor"] is None and body["total"] == 3 and body["total_capped"] is False
     assert {(i["type"], i["id"]) for i in body["items"]} == {("thread", 1), ("post", 11), ("document", 5)}
     item = next(i for i in body["items"] if i["type"] == "post")
-    assert set(item) == {"type", "id", "title", "url", "snippet", "score", "created_at", "thread_id"}
+    assert set(item) == {"type", "id", "title", "url", "snippet", "score", "created_at", "thread_id", "container"}
+    assert item["container"] == {"type": "thread", "id": 1}
     assert item["thread_id"] == 1 and "<mark>écolabel</mark>" in item["snippet"]
     assert item["url"] == "http://localhost/forums/sujets/1"
     document = next(i for i in body["items"] if i["type"] == "document")
@@ -183,7 +185,7 @@ def test_page_runs_a_bounded_number_of_queries(client: Any, login: Any, make_use
 
     users = [make_user() for _ in range(5)]
     for n in range(20):
-        index(object_id=300 + n, title=f"Fiche {n}", body="Achat de mobilier.", author_id=users[n % 5].id,
+        index(object_id=300 + n, title=f"Fiche {n}", body="Achat de mobilier.", owner_id=users[n % 5].id,
               commit=False)
     db.session.commit()
     login(users[0])

@@ -40,9 +40,10 @@ from achats.forums.api.schemas import (
     thread_payload,
     thread_url,
 )
-from achats.forums.models import Post, Tag, Thread
+from achats.forums.models import Post, Thread
 from achats.platform.api import ApiError, ListQuery, keyset_page
 from achats.platform.extensions import db
+from achats.platform.tags import Tag
 
 # --- categories and tags -----------------------------------------------------------------------
 
@@ -79,6 +80,7 @@ def list_threads(query: ThreadsQuery) -> dict[str, Any]:
     stmt = services.threads_query(
         _me(), category=category, tag=query.tag, theme=query.theme, famille=query.famille, kind=query.kind,
         solved=query.solved, unanswered=query.unanswered, author_id=query.author_id, q=query.q,
+        session=db.session,
     ).order_by(None)
     threads, cursor = keyset_page(
         db.session, stmt, [Thread.last_activity_at, Thread.id], query.limit, query.cursor,

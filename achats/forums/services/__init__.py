@@ -23,7 +23,7 @@ from achats.forums.services.content import (
     quoted_refs,
     render_post,
 )
-from achats.forums.services.desk import csv_cell, desk_stats, desk_stats_csv
+from achats.forums.services.desk import desk_stats, desk_stats_csv
 from achats.forums.services.errors import (
     AlreadyFlagged,
     EditWindowClosed,
@@ -34,7 +34,6 @@ from achats.forums.services.errors import (
 )
 from achats.forums.services.moderating import (
     flag_post,
-    flags_queue,
     hide_post,
     move_thread,
     restore_post,
@@ -75,8 +74,8 @@ __all__ = [
     "HIDDEN_HTML", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",
     "ForumError", "InvalidInput", "LastThread", "NotAllowed", "ThreadLocked", "ThreadPage", "accept_post",
     "accepted_post_ids", "author_name", "bookmarks_query", "categories_overview", "clean_text", "create_post",
-    "create_thread", "csv_cell", "delete_post", "desk_stats", "desk_stats_csv", "edit_post", "excerpt",
-    "flag_post", "flags_queue", "get_category", "get_post", "get_thread", "hide_post", "mark_needs_review",
+    "create_thread", "delete_post", "desk_stats", "desk_stats_csv", "edit_post", "excerpt",
+    "flag_post", "get_category", "get_post", "get_thread", "hide_post", "mark_needs_review",
     "mark_read", "move_thread", "page_of", "post_path", "posts_query", "quote_markdown", "quoted_refs",
     "refresh_thread_stats", "related_threads", "render_post", "resolve_tags", "restore_post", "set_thread_flags",
     "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_page", "thread_path",

@@ -19,13 +19,12 @@ from achats.forums.models import (
     ThreadWatch,
     WatchLevel,
 )
-from achats.forums.services.content import author_name, check_up_to_date
+from achats.forums.services.content import check_up_to_date
 from achats.forums.services.errors import InvalidInput, NotAllowed
-from achats.forums.services.notifying import mail_asker, notify_user, quoted_title
 from achats.forums.services.posting import _require_writer
 from achats.forums.services.stats import refresh_thread_stats
 from achats.platform.db import utcnow
-from achats.platform.notifications.models import NotificationKind
+from achats.platform.events import record
 
 
 def accept_post(session: Session, actor: Any, post: Post) -> Post:
@@ -42,8 +41,7 @@ def accept_post(session: Session, actor: Any, post: Post) -> Post:
     post.accepted_by_id = actor.id
     post.accepted_at = utcnow()
     refresh_thread_stats(session, thread)
-    notify_user(session, post.author, NotificationKind.ANSWER_ACCEPTED, actor, thread, post,
-                f"{author_name(actor)} a accepté votre réponse à {quoted_title(thread)}.")
+    record(session, "answer_accepted", post=post, actor=actor)
     return post
 
 
@@ -71,11 +69,7 @@ def take_question(session: Session, expert: Any, thread: Thread) -> Thread:
     if thread.desk_status in (None, DeskStatus.NEW):
         thread.desk_status = DeskStatus.TAKEN
     session.flush()
-    name = author_name(expert)
-    notify_user(session, thread.author, NotificationKind.QUESTION_TAKEN, expert, thread, None,
-                f"{name} a pris en charge votre question {quoted_title(thread)}.")
-    mail_asker(session, thread, "Un expert a pris en charge votre question", "desk_question_taken",
-               expert_name=name)
+    record(session, "question_taken", thread=thread, expert=expert)
     return thread
 
 

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 from achats.auth.models import AccountStatus, User
 from achats.forums.services.errors import InvalidInput
 from achats.forums.services.stats import today_paris
+from achats.platform.accounts import DELETED_ACCOUNT_NAME
 from achats.platform.markdown import render_markdown
 from achats.platform.security import sanitize_html
 
 TITLE_MIN, TITLE_MAX = 8, 200
 BODY_MIN, BODY_MAX = 2, 30_000
 MAX_MENTIONS = 20
-DELETED_AUTHOR = "Compte supprimé"
+DELETED_AUTHOR = DELETED_ACCOUNT_NAME
 
 # Control characters other than tab and newline, lone surrogates and NUL (PostgreSQL refuses it).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from datetime import date, datetime, time
 from typing import Any
@@ -14,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from achats.forums.models import Category, DeskStatus, Thread, ThreadKind
 from achats.forums.services.content import author_name
 from achats.platform.dates import PARIS
+from achats.platform.spreadsheets import csv_text
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -60,24 +59,14 @@ def desk_stats(session: Session, month: date) -> dict[str, Any]:
     }
 
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_DANGEROUS) else text
-
-
 def desk_stats_csv(session: Session, month: date) -> str:
     """One line per desk question of the month (semicolon-separated, for French spreadsheets)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["id", "reçue le", "titre", "statut", "expert", "prise en charge le",
-                     "première réponse d'expert le", "délai (minutes)", "résolue"])
+    header = ["id", "reçue le", "titre", "statut", "expert", "prise en charge le",
+              "première réponse d'expert le", "délai (minutes)", "résolue"]
+    rows = []
     for t in _desk_questions(session, month):
         minutes = minutes_to_first_answer(t)
-        writer.writerow([csv_cell(v) for v in (
+        rows.append((
             t.id,
             t.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
             t.title,
@@ -87,5 +76,5 @@ def desk_stats_csv(session: Session, month: date) -> str:
             t.first_expert_answer_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if t.first_expert_answer_at else "",
             "" if minutes is None else str(minutes).replace(".", ","),
             "oui" if t.solved else "non",
-        )])
-    return out.getvalue()
+        ))
+    return csv_text(header, rows)

@@ -1,4 +1,6 @@
-"""Who hears about a new post: one notification per recipient, the most specific reason wins."""
+"""Who hears about what happens in the forums: subscriptions to the forums' domain events.
+
+A new post gives one notification per recipient, the most specific reason winning."""
 
 from __future__ import annotations
 
@@ -10,14 +12,28 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from achats.auth.models import AccountStatus, User, UserTheme
-from achats.forums.models import Post, TagFacet, Thread, ThreadWatch, WatchLevel
+from achats.forums.models import Post, Thread, ThreadWatch, WatchLevel
 from achats.forums.permissions import can_read_thread
 from achats.forums.services.content import author_name, quoted_refs
 from achats.forums.services.stats import post_path, thread_path
 from achats.platform.mail import queue_mail
-from achats.platform.notifications.models import NotificationKind as K
 from achats.platform.notifications.services import Target, notify
 from achats.platform.security import Role
+from achats.platform.tags import TagFacet
+
+
+class K:
+    """The forums' notification kinds (declared in achats/forums/feature.py)."""
+
+    REPLY_TO_THREAD = "reply_to_thread"
+    REPLY_TO_POST = "reply_to_post"
+    QUOTED = "quoted"
+    MENTIONED = "mentioned"
+    ANSWER_ACCEPTED = "answer_accepted"
+    NEW_QUESTION = "new_question"
+    QUESTION_TAKEN = "question_taken"
+    WATCHED_THREAD = "watched_thread"
+
 
 # Lower wins: a user mentioned and quoted in the same post gets one "mentioned" notification.
 PRIORITY = {
@@ -126,13 +142,13 @@ def notify_new_post(
 
 
 def notify_user(session: Session, recipient: Any, kind: str, actor: Any, thread: Thread, post: Post | None,
-                text: str) -> None:
+                text: str, mail_context: dict[str, Any] | None = None) -> None:
     """A single forum notification (accepted answer, question taken)."""
     if recipient is None or recipient.status not in _REACHABLE or not can_read_thread(recipient, thread):
         return
     target = Target("post", post.id, post_path(post)) if post is not None else Target(
         "thread", thread.id, thread_path(thread.id))
-    notify(session, recipient, kind, actor, target, text)
+    notify(session, recipient, kind, actor, target, text, mail_context=mail_context)
 
 
 def mail_asker(session: Session, thread: Thread, subject: str, template: str, **context: Any) -> None:
@@ -143,3 +159,47 @@ def mail_asker(session: Session, thread: Thread, subject: str, template: str, **
     base = current_app.config.get("ACHATS_BASE_URL", "")
     queue_mail(session, asker.email, subject, template, user=asker, thread=thread,
                url=base + thread_path(thread.id), **context)
+
+
+# --- subscriptions to the forums' domain events ---------------------------------------------------
+
+
+def on_thread_created(session: Session, *, thread: Thread, post: Post, mentioned: list[User], **_: Any) -> None:
+    notify_new_post(session, thread, post, mentioned, new_question=thread.category.is_desk)
+
+
+def on_post_created(session: Session, *, thread: Thread, post: Post, mentioned: list[User],
+                    first_expert_answer: bool = False, **_: Any) -> None:
+    notify_new_post(session, thread, post, mentioned)
+    if first_expert_answer:
+        mail_asker(session, thread, "Votre question a reçu une réponse", "desk_question_answered",
+                   expert_name=author_name(post.author), post=post)
+
+
+def on_post_edited(session: Session, *, post: Post, newly_mentioned: list[User], **_: Any) -> None:
+    """Only people newly mentioned by an edit hear about it."""
+    for user in newly_mentioned:
+        notify_user(session, user, K.MENTIONED, post.author, post.thread, post,
+                    f"{author_name(post.author)} vous a mentionné dans {quoted_title(post.thread)}.")
+
+
+def on_thread_moved(session: Session, *, thread: Thread, entering_desk: bool = False, **_: Any) -> None:
+    """A thread moved into the desk is a new question for the desk's experts."""
+    if not entering_desk:
+        return
+    opening = session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+    if opening is not None:
+        notify_new_post(session, thread, opening, [], new_question=True)
+
+
+def on_answer_accepted(session: Session, *, post: Post, actor: Any, **_: Any) -> None:
+    notify_user(session, post.author, K.ANSWER_ACCEPTED, actor, post.thread, post,
+                f"{author_name(actor)} a accepté votre réponse à {quoted_title(post.thread)}.")
+
+
+def on_question_taken(session: Session, *, thread: Thread, expert: Any, **_: Any) -> None:
+    """The asker is told in the app and, by the kind's mail channel, by e-mail."""
+    name = author_name(expert)
+    notify_user(session, thread.author, K.QUESTION_TAKEN, expert, thread, None,
+                f"{name} a pris en charge votre question {quoted_title(thread)}.",
+                mail_context={"expert_name": name, "thread": thread})

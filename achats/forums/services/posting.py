@@ -15,14 +15,12 @@ from achats.forums.models import (
     DeskStatus,
     Post,
     PostRevision,
-    Tag,
     Thread,
     ThreadKind,
     ThreadWatch,
     WatchLevel,
 )
 from achats.forums.services.content import (
-    author_name,
     check_up_to_date,
     clean_body,
     clean_text,
@@ -30,11 +28,12 @@ from achats.forums.services.content import (
     render_post,
 )
 from achats.forums.services.errors import EditWindowClosed, InvalidInput, NotAllowed, ThreadLocked
-from achats.forums.services.notifying import mail_asker, notify_new_post, quoted_title
-from achats.forums.services.stats import index_post, index_thread, refresh_thread_stats, today_paris
+from achats.forums.services.stats import refresh_thread_stats, today_paris
 from achats.platform.db import utcnow
+from achats.platform.events import record
 from achats.platform.moderation.audit import audit
 from achats.platform.security import Role
+from achats.platform.tags import Tag
 
 MAX_TAGS = 10
 PENDING_MESSAGE = (
@@ -142,9 +141,8 @@ def create_thread(session: Session, author: Any, *, category: Category, title: s
                                    up_to_date_on=up_to_date_on)
     session.add(ThreadWatch(user_id=author.id, thread_id=thread.id, level=WatchLevel.WATCHING))
     refresh_thread_stats(session, thread)
-    index_thread(session, thread, post)
-    notify_new_post(session, thread, post, mentioned, new_question=category.is_desk)
     _mark_read_own(session, author, thread, 1)
+    record(session, "thread_created", thread=thread, post=post, mentioned=mentioned)
     return thread
 
 
@@ -177,15 +175,9 @@ def create_post(session: Session, author: Any, thread: Thread, *, body: str, rep
         if thread.desk_status in (DeskStatus.NEW, DeskStatus.TAKEN):
             thread.desk_status = DeskStatus.ANSWERED
     refresh_thread_stats(session, thread)
-    index_post(session, thread, post)
-    notify_new_post(session, thread, post, mentioned)
-    if first_expert_answer:
-        mail_asker(session, thread, "Votre question a reçu une réponse", "desk_question_answered",
-                   expert_name=author_name(author), post=post)
     _mark_read_own(session, author, thread, post.number)
-    from achats.forums.sockets import emit_post_created
-
-    emit_post_created(session, post)
+    record(session, "post_created", thread=thread, post=post, mentioned=mentioned,
+           first_expert_answer=first_expert_answer)
     return post
 
 
@@ -227,25 +219,12 @@ def edit_post(session: Session, editor: Any, post: Post, *, body: str, reason: s
     if editor.id != post.author_id:
         audit(session, "forum.post.edit", actor=editor, target_type="post", target_id=post.id, reason=reason)
     session.flush()
-    index_post(session, post.thread, post)
-    # Only people newly mentioned by the edit hear about it.
-    new = [u for u in mentioned if u.id not in before]
-    if new:
-        notify_new_post_mentions(session, post, new)
+    record(session, "post_edited", post=post, newly_mentioned=[u for u in mentioned if u.id not in before])
     return post
 
 
 def _mentioned_ids(session: Session, body: str) -> set[int]:
     return {u.id for u in render_post(session, body).mentioned}
-
-
-def notify_new_post_mentions(session: Session, post: Post, users: list[Any]) -> None:
-    from achats.forums.services.notifying import notify_user
-    from achats.platform.notifications.models import NotificationKind
-
-    for user in users:
-        notify_user(session, user, NotificationKind.MENTIONED, post.author, post.thread, post,
-                    f"{author_name(post.author)} vous a mentionné dans {quoted_title(post.thread)}.")
 
 
 def delete_post(session: Session, actor: Any, post: Post) -> Post:
@@ -262,7 +241,6 @@ def delete_post(session: Session, actor: Any, post: Post) -> Post:
     post.deleted_at = utcnow()
     if actor.id != post.author_id:
         audit(session, "forum.post.delete", actor=actor, target_type="post", target_id=post.id)
-    thread = post.thread
-    refresh_thread_stats(session, thread)
-    index_post(session, thread, post)
+    refresh_thread_stats(session, post.thread)
+    record(session, "post_withdrawn", post=post)
     return post

@@ -36,8 +36,6 @@ from achats.forums.models import (
     Category,
     Post,
     Reaction,
-    Tag,
-    TagFacet,
     Thread,
     ThreadKind,
     ThreadRead,
@@ -46,11 +44,16 @@ from achats.forums.models import (
     WatchLevel,
 )
 from achats.forums.services.stats import valid_id, visible_post
+from achats.platform import search
 from achats.platform.cache import memo
+from achats.platform.visibility import visible_to
 from achats.platform.db import utcnow
 from achats.platform.security import Role, has_role
+from achats.platform.tags import Tag, TagFacet
 
 PER_PAGE = 20
+# A thread list filtered by words shows at most this many threads (a person refines the words).
+MAX_MATCHED_THREADS = 500
 
 
 # --- loading one object ------------------------------------------------------------------------
@@ -238,8 +241,12 @@ def threads_query(
     sort: str = "recents",
     author_id: int | None = None,
     q: str | None = None,
+    session: Session | None = None,
 ) -> Select[tuple[Thread]]:
-    """Threads `viewer` may see, filtered and sorted (pinned first within a category, archived last)."""
+    """Threads `viewer` may see, filtered and sorted (pinned first within a category, archived last).
+
+    `q` keeps the threads whose title or opening post matches, as the search engine matches them
+    (accents, French word forms): it needs the `session` to ask the index."""
     query = select(Thread).options(
         *_thread_options(),
         selectinload(Thread.last_post).options(defaultload(Post.author).lazyload(User.theme_rows)),
@@ -251,8 +258,7 @@ def threads_query(
     sees_hidden = _sees_hidden(viewer) or (
         isinstance(category, Category) and perms.can_moderate_category(viewer, category)
     )
-    if not sees_hidden:
-        query = query.where(Thread.hidden.is_(False))
+    query = visible_to(query, Thread, viewer, sees_hidden=sees_hidden)
     if tag:
         query = query.where(_has_tag(tag))
     if theme:
@@ -268,9 +274,12 @@ def threads_query(
     if author_id is not None:
         query = query.where(Thread.author_id == author_id)
     if q:
-        words = [w for w in q.split() if w][:8]
-        for word in words:
-            query = query.where(Thread.title.ilike(f"%{_like_escape(word)}%", escape="\\"))
+        if session is None:
+            raise ValueError("threads_query(q=…) needs the session")
+        facets = {"category": category_id} if category_id is not None else None
+        matched = search.matching_ids(session, q, viewer=viewer, types=["thread"], facets=facets,
+                                      column="object_id", limit=MAX_MATCHED_THREADS)
+        query = query.where(Thread.id.in_(matched or [0]))
     order: list[Any] = []
     if category_id is not None:
         order.append(Thread.pinned.desc())

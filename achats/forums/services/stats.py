@@ -1,23 +1,20 @@
-"""The one place that recomputes a thread's derived figures, and keeps the search index in step."""
+"""The one place that recomputes a thread's derived figures; paths of threads and posts."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from achats.forums.models import DeskStatus, Post, Thread
-from achats.platform import search
 from achats.platform.dates import PARIS
 from achats.platform.db import utcnow
+from achats.platform.events import record
+from achats.platform.ids import valid_id
 
-# Ids are 32-bit integers in the database: anything larger names nothing (and must not reach SQL).
-MAX_ID = 2**31 - 1
-
-
-def valid_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+__all__ = ["post_path", "refresh_thread_stats", "thread_path", "today_paris", "valid_id", "visible_post"]
 
 
 def thread_path(thread_id: int) -> str:
@@ -32,7 +29,8 @@ def today_paris() -> date:
     return utcnow().astimezone(PARIS).date()
 
 
-def visible_post():  # noqa: ANN201 - a SQL expression
+def visible_post() -> Any:
+    """A post that counts: neither withdrawn by its author nor hidden by a moderator."""
     return and_(Post.deleted_at.is_(None), Post.hidden.is_(False))
 
 
@@ -68,35 +66,6 @@ def refresh_thread_stats(session: Session, thread: Thread) -> Thread:
                 else DeskStatus.TAKEN if thread.assigned_expert_id else DeskStatus.NEW
             )
     if was_solved != thread.solved:
-        search.update_thread_fields(session, thread.id, solved=thread.solved)
+        record(session, "thread_changed", thread=thread)
     session.flush()
     return thread
-
-
-def index_thread(session: Session, thread: Thread, opening: Post | None) -> None:
-    """Index the thread as its title plus opening post (kind "thread")."""
-    search.index_entry(
-        session, kind="thread", object_id=thread.id, title=thread.title,
-        body=opening.body if opening is not None and opening.visible else "",
-        url=thread_path(thread.id), thread_id=thread.id, category_id=thread.category_id,
-        author_id=thread.author_id, tags=[t.slug for t in thread.tags],
-        solved=thread.solved if thread.is_question else None, created_at=thread.created_at,
-        visible=not thread.hidden and (opening is None or opening.visible),
-    )
-
-
-def index_post(session: Session, thread: Thread, post: Post) -> None:
-    """Index a reply (kind "post"); the opening post is indexed with its thread."""
-    if post.number == 1:
-        index_thread(session, thread, post)
-        return
-    if not post.visible:
-        search.remove_entry(session, "post", post.id)
-        return
-    search.index_entry(
-        session, kind="post", object_id=post.id, title=thread.title, body=post.body,
-        url=post_path(post), thread_id=thread.id, category_id=thread.category_id,
-        author_id=post.author_id, tags=[t.slug for t in thread.tags],
-        solved=thread.solved if thread.is_question else None, created_at=post.created_at,
-        visible=not thread.hidden,
-    )

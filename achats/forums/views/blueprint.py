@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from achats.forums import services
 from achats.forums.models import Category, Post, Thread
 from achats.platform.extensions import db
+from achats.platform.ids import parse_page
 
 bp = Blueprint("forums", __name__)
 
@@ -20,11 +21,8 @@ POSTS_PER_PAGE = 20
 
 
 def int_arg(name: str, default: int = 1, *, source: Any = None) -> int:
-    """A positive integer from the query string (or form); anything else gives `default`."""
-    raw = (source if source is not None else request.args).get(name, "")
-    if not isinstance(raw, str) or not raw.isdigit() or len(raw) > 9:
-        return default
-    return max(1, int(raw))
+    """A page number from the query string (or form); anything else gives `default`."""
+    return parse_page((source if source is not None else request.args).get(name), default)
 
 
 def me() -> Any:

@@ -17,8 +17,6 @@ from achats.forums.models import (
     Bookmark,
     Category,
     Post,
-    Tag,
-    TagFacet,
     Thread,
     ThreadRead,
     ThreadWatch,
@@ -39,6 +37,7 @@ from achats.platform.extensions import db
 from achats.platform.moderation.models import FlagReason
 from achats.platform.pagination import Pager
 from achats.platform.security import Role, has_role
+from achats.platform.tags import Tag, TagFacet
 
 SORT_CHOICES = [("recents", "Activité récente"), ("populaires", "Les plus actifs"), ("sans-reponse", "Sans réponse")]
 SORTS = {value for value, _ in SORT_CHOICES}
@@ -59,6 +58,7 @@ class Filters:
     theme: str = ""
     famille: str = ""
     resolu: str = ""
+    q: str = ""
     args: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -73,11 +73,12 @@ class Filters:
             tri=tri if tri in SORTS else "recents",
             tag=slug("tag"), theme=slug("theme"), famille=slug("famille"),
             resolu=resolu if resolu in ("oui", "non") else "",
+            q=request.args.get("q", "").strip()[:200],
         )
         found.args = {
             k: v for k, v in {
                 "tri": "" if found.tri == "recents" else found.tri, "tag": found.tag,
-                "theme": found.theme, "famille": found.famille, "resolu": found.resolu,
+                "theme": found.theme, "famille": found.famille, "resolu": found.resolu, "q": found.q,
             }.items() if v
         }
         return found
@@ -98,7 +99,7 @@ def show_category(slug: str) -> str:
     query = services.threads_query(
         me(), category=category, tag=filters.tag or None, theme=filters.theme or None,
         famille=filters.famille or None, solved={"oui": True, "non": False}.get(filters.resolu),
-        sort=filters.tri,
+        sort=filters.tri, q=filters.q or None, session=db.session,
     )
     page = db.paginate(query, page=int_arg("page"), per_page=THREADS_PER_PAGE, error_out=False, count=True)
     unread = services.unread_counts(db.session, me(), list(page.items))

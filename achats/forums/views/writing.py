@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from achats.auth.models import AccountStatus, User
 from achats.forums import forms, services
 from achats.forums import permissions as perms
-from achats.forums.models import Category, PostRevision, Tag, ThreadKind
+from achats.forums.models import Category, PostRevision, ThreadKind
 from achats.forums.services.posting import PENDING_MESSAGE
 from achats.forums.views.blueprint import (
     act,
@@ -30,6 +30,7 @@ from achats.forums.views.blueprint import (
 from achats.forums.views.reading import render_thread
 from achats.platform.extensions import db, limiter
 from achats.platform.security import Role, has_role
+from achats.platform.tags import Tag
 
 MENTION_LIMIT = 8
 PREVIEW_MAX = forms.BODY_MAX + 1000

@@ -1,39 +1,36 @@
-"""GET /moderation/queue and POST /moderation/actions: one entry point, handlers per target type."""
+"""GET /moderation/queue and POST /moderation/actions: one entry point, the targets the features declare.
+
+The shell decides nothing about who may act: each target asks its feature's own predicate, the
+one its pages ask (a category moderator may moderate their category here as in the pages).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from flask_login import current_user
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from achats.platform.api import ApiBlueprint, ApiError, Id, StrictBody
 from achats.platform.extensions import db
-from achats.platform.security import Role, has_role
+from achats.platform.features import Feature, registry
+from achats.platform.moderation import ModerationError
 
 api = ApiBlueprint("moderation_api", __name__, tag="Modération")
 
-# target_type -> handler(session, actor, body) -> result dict; raises ApiError on refusal.
-_handlers: dict[str, Callable[[Any, Any, ActionBody], dict[str, Any]]] = {}
-# name -> provider(session, actor) -> list of queue items.
-_queue_providers: dict[str, Callable[[Any, Any], list[dict[str, Any]]]] = {}
 
+def moderation_part() -> Feature:
+    from achats.platform.moderation.audit import forget_person
 
-def register_action_handler(target_type: str, handler: Callable[[Any, Any, ActionBody], dict[str, Any]]) -> None:
-    _handlers[target_type] = handler
-
-
-def register_queue_provider(name: str, provider: Callable[[Any, Any], list[dict[str, Any]]]) -> None:
-    _queue_providers[name] = provider
+    return Feature(name="platform.moderation", api_blueprints=[api], deletion_handlers=[forget_person])
 
 
 class ActionBody(StrictBody):
-    action: Literal[
-        "hide", "restore", "lock", "unlock", "pin", "unpin", "move", "approve", "reject", "suspend",
-        "reinstate", "publish", "archive", "unarchive", "dismiss",
-    ]
-    target_type: Literal["post", "thread", "document", "user", "flag"]
+    action: str = Field(min_length=1, max_length=30, pattern=r"^[a-z_]+$",
+                        description="hide, restore, lock, unlock, pin, unpin, move, approve, reject, suspend, "
+                                    "reinstate, publish… selon le type de cible.")
+    target_type: str = Field(min_length=1, max_length=30, pattern=r"^[a-z_]+$",
+                             description="post, thread, user, flag, document… (les types déclarés).")
     target_id: Id
     reason: str = Field(default="", max_length=1000)
     category_id: Id | None = None
@@ -50,32 +47,43 @@ class ActionResult(BaseModel):
 
 
 class QueueOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     flags: list[dict[str, Any]] = Field(default_factory=list)
     pending_documents: list[dict[str, Any]] = Field(default_factory=list)
     pending_accounts: list[dict[str, Any]] = Field(default_factory=list)
     held_posts: list[dict[str, Any]] = Field(default_factory=list)
 
 
-@api.operation("/moderation/queue", "GET", "La file de modération (modérateurs)", response=QueueOut)
+@api.operation("/moderation/queue", "GET", "La file de modération (ce que l'appelant peut traiter)",
+               response=QueueOut)
 def moderation_queue() -> dict[str, Any]:
-    if not has_role(current_user, Role.MODERATOR):
+    actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    sections = [s for s in registry().queue_sections.values() if s.visible_to(actor)]
+    if not sections:
         raise ApiError(403, "Réservé aux modérateurs.")
     result: dict[str, Any] = {"flags": [], "pending_documents": [], "pending_accounts": [], "held_posts": []}
-    for name, provider in _queue_providers.items():
-        result[name] = provider(db.session, current_user)
+    for section in sections:
+        result[section.name] = section.items(db.session, actor)
     return result
 
 
-@api.operation("/moderation/actions", "POST", "Agir sur un contenu ou un compte (modérateurs)",
+@api.operation("/moderation/actions", "POST", "Agir sur un contenu ou un compte (modération)",
                body=ActionBody, response=ActionResult, errors=(409,))
 def moderation_action(body: ActionBody) -> dict[str, Any]:
-    if not has_role(current_user, Role.MODERATOR):
-        raise ApiError(403, "Réservé aux modérateurs.")
-    handler = _handlers.get(body.target_type)
-    if handler is None:
-        raise ApiError(422, "Ce type de cible n'est pas encore pris en charge.",
-                       errors={"target_type": ["Type de cible non pris en charge."]})
-    state = handler(db.session, current_user._get_current_object(), body)  # type: ignore[attr-defined]
+    target = registry().moderation_targets.get(body.target_type)
+    if target is None:
+        known = ", ".join(sorted(registry().moderation_targets))
+        raise ApiError(422, "Type de cible inconnu.", errors={"target_type": [f"Types acceptés : {known}."]})
+    if body.action not in target.actions:
+        raise ApiError(422, f"Action impossible sur {target.label} : {', '.join(target.actions)}.",
+                       errors={"action": [f"Actions acceptées : {', '.join(target.actions)}."]})
+    actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    try:
+        state = target.act(db.session, actor, body)
+    except ModerationError as exc:
+        db.session.rollback()
+        raise ApiError(exc.status, exc.detail, errors={exc.field: [exc.detail]} if exc.field else None) from None
     db.session.commit()
     return {"ok": True, "action": body.action, "target_type": body.target_type, "target_id": body.target_id,
             "state": state}

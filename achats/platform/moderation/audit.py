@@ -58,3 +58,20 @@ def audit(
         )
     )
     return entry
+
+
+def forget_person(session: Any, user: Any) -> None:
+    """Account deletion: the audit trail keeps ids and facts, not the person: no IP of theirs, and
+    free text about them (a moderator's reason quoting their name or address) loses both."""
+    from sqlalchemy import and_, or_, select
+
+    from achats.platform.accounts import person_scrubber
+
+    scrub = person_scrubber(user.name, user.email)
+    about_user = or_(AuditEntry.actor_id == user.id,
+                     and_(AuditEntry.target_type == "user", AuditEntry.target_id == user.id))
+    for entry in session.scalars(select(AuditEntry).where(about_user)):
+        if entry.actor_id == user.id:
+            entry.ip = None
+        if entry.detail:
+            entry.detail = scrub(entry.detail)

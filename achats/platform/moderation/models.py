@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from achats.platform.db import Base, utcnow
+from achats.platform.db import Base, str_enum, utcnow
 
 
 class FlagReason(enum.StrEnum):
@@ -46,9 +46,9 @@ class Flag(Base):
     target_type: Mapped[str] = mapped_column(String(30))
     target_id: Mapped[int]
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    reason: Mapped[FlagReason] = mapped_column(String(20))
+    reason: Mapped[FlagReason] = mapped_column(str_enum(FlagReason, "reason"))
     detail: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[FlagStatus] = mapped_column(String(20), default=FlagStatus.OPEN)
+    status: Mapped[FlagStatus] = mapped_column(str_enum(FlagStatus, "status"), default=FlagStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     handled_at: Mapped[datetime | None]

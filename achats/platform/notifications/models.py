@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -11,25 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from achats.platform.db import Base, utcnow
 
 
-class NotificationKind(enum.StrEnum):
-    ACCOUNT_APPROVED = "account_approved"
-    ROLE_CHANGED = "role_changed"
-    REPLY_TO_THREAD = "reply_to_thread"
-    REPLY_TO_POST = "reply_to_post"
-    QUOTED = "quoted"
-    MENTIONED = "mentioned"
-    ANSWER_ACCEPTED = "answer_accepted"
-    NEW_QUESTION = "new_question"
-    QUESTION_TAKEN = "question_taken"
-    WATCHED_THREAD = "watched_thread"
-
-
 class Notification(Base):
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_recipient_read", "recipient_id", "read_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    # A kind a feature declared (Feature.notification_kinds); checked by notify().
     kind: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     target_type: Mapped[str | None] = mapped_column(String(30))

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from achats.platform.db import on_commit, utcnow
 from achats.platform.extensions import socketio
+from achats.platform.features import NotificationKind, registry
+from achats.platform.mail import queue_mail
 from achats.platform.notifications.models import Notification
 from achats.platform.realtime import user_room
 
@@ -62,13 +64,29 @@ def serialize(n: Notification, base_url: str | None = None) -> dict[str, Any]:
     }
 
 
+class UnknownNotificationKind(LookupError):
+    """No feature of this app declares the kind."""
+
+
+def notification_kind(kind: str) -> NotificationKind:
+    found = registry().notification_kinds.get(str(kind))
+    if found is None:
+        raise UnknownNotificationKind(f"type de notification non déclaré : {kind}")
+    return found
+
+
 def notify(
-    session: Session, recipient: Any, kind: str, actor: Any, target: Target | None, text: str
+    session: Session, recipient: Any, kind: str, actor: Any, target: Target | None, text: str,
+    *, mail_context: dict[str, Any] | None = None,
 ) -> Notification | None:
     """Write a notification in the current transaction; emit it to `user:<id>` after commit.
 
-    Nobody is notified of their own action. Returns the row (None when skipped).
+    `kind` must be declared by a feature of the app. When the kind's channels include "mail" and
+    the recipient accepts e-mails, the kind's mail goes to the outbox in the same transaction
+    (context: the recipient as `user`, the absolute `url` of the target, the `text`, plus
+    `mail_context`). Nobody is notified of their own action. Returns the row (None when skipped).
     """
+    spec = notification_kind(kind)
     if recipient is None or (actor is not None and recipient.id == actor.id):
         return None
     n = Notification(
@@ -93,6 +111,15 @@ def notify(
         socketio.emit("unread_count", {"count": count}, to=room)
 
     on_commit(session, emit)
+    if "mail" in spec.channels and getattr(recipient, "email", None) and getattr(recipient, "email_notifications", False):
+        base = current_app.config.get("ACHATS_BASE_URL", "")
+        context: dict[str, Any] = {
+            "user": recipient, "text": text, "actor": actor,
+            "url": (base + target.url) if target is not None and target.url and target.url.startswith("/")
+            else (target.url if target is not None else base + "/"),
+        }
+        context.update(mail_context or {})
+        queue_mail(session, recipient.email, spec.mail_subject or "", spec.mail_template or "", **context)
     return n
 
 
@@ -119,3 +146,27 @@ def notifications_query(user_id: int, unread_only: bool = False) -> Any:
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return query
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+def export_notifications(session: Session, user: Any) -> list[dict[str, Any]]:
+    return [
+        {"kind": n.kind, "text": n.text, "created_at": n.created_at.isoformat(),
+         "read_at": n.read_at.isoformat() if n.read_at else None}
+        for n in session.scalars(select(Notification).where(Notification.recipient_id == user.id)
+                                 .order_by(Notification.id))
+    ]
+
+
+def forget_person(session: Session, user: Any) -> None:
+    """Account deletion: the person's notifications go; those others received about their actions
+    ("X vous a mentionné") lose the name."""
+    from achats.platform.accounts import person_scrubber
+
+    for n in session.scalars(select(Notification).where(Notification.recipient_id == user.id)):
+        session.delete(n)
+    scrub = person_scrubber(user.name, user.email)
+    for n in session.scalars(select(Notification).where(Notification.actor_id == user.id)):
+        n.text = scrub(n.text)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from achats.platform.extensions import db
+from achats.platform.ids import parse_ids, parse_page, valid_id
 from achats.platform.notifications.services import mark_read, notifications_query
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -18,15 +21,15 @@ def list_notifications() -> str:
     query = notifications_query(current_user.id, unread_only)
     from achats.platform.notifications.models import Notification
 
-    page = db.paginate(query.order_by(Notification.id.desc()), per_page=30, error_out=False)
+    page = db.paginate(query.order_by(Notification.id.desc()), page=parse_page(request.args.get("page")),
+                       per_page=30, error_out=False)
     return render_template("notifications/notification_list.html", page=page, unread_only=unread_only)
 
 
 @bp.post("/lues")
 @login_required
 def mark_notifications_read():  # type: ignore[no-untyped-def]
-    raw_ids = request.form.getlist("ids")
-    ids = [int(i) for i in raw_ids if i.isdigit()]
+    ids = parse_ids(request.form.getlist("ids"))
     if request.form.get("all"):
         changed = mark_read(db.session, current_user, all_=True)
     else:
@@ -54,8 +57,8 @@ def open_notification(notification_id: int):  # type: ignore[no-untyped-def]
     return redirect(safe_next(n.target_url, url_for("notifications.list_notifications")))
 
 
-@bp.record_once
-def _setup(state) -> None:  # type: ignore[no-untyped-def]
+def init_notifications(app: Flask) -> None:
+    """The bell's count for templates, the count sent to a socket on connect, and `ack`."""
     from flask import g
 
     from achats.platform import realtime
@@ -68,11 +71,11 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
         cached = getattr(g, "unread_notifications", None)
         if cached is None:
             cached = g.unread_notifications = unread_count(db.session, current_user.id)
-        return cached
+        return int(cached)
 
-    state.app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
 
-    def send_count(user) -> None:  # type: ignore[no-untyped-def]
+    def send_count(user: Any) -> None:
         # Only the socket that just connected: its user's other tabs already know the count
         # (to the whole room, 1,000 sockets of one user never finished connecting).
         from flask import request
@@ -80,17 +83,17 @@ def _setup(state) -> None:  # type: ignore[no-untyped-def]
         socketio.emit("unread_count", {"count": unread_count(db.session, user.id)},
                       to=request.sid)  # type: ignore[attr-defined]
 
-    realtime.on_connect("unread_count", send_count)
+    realtime.on_connect(app, send_count)
 
     @socketio.on("ack")
     @realtime.rate_limited_handler
-    def handle_ack(data):  # type: ignore[no-untyped-def]
+    def handle_ack(data: Any) -> dict[str, Any]:
         from achats.platform.notifications.services import mark_read
 
-        user = realtime._load_socket_user()
+        user = realtime.load_socket_user()
         ids = data.get("ids") if isinstance(data, dict) else None
         if user is None or not isinstance(ids, list) or not all(
-            type(i) is int and 0 < i <= 2**31 - 1 for i in ids[:500]  # ids the database can hold
+            type(i) is int and valid_id(i) for i in ids[:500]  # ids the database can hold
         ):
             return {"ok": False, "error": "requête invalide"}
         marked = mark_read(db.session, user, ids=ids[:500])

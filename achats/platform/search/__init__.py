@@ -1,46 +1,80 @@
 """Full-text search owned by the platform: any feature indexes its objects, one query finds them.
 
-Features call `index_entry` / `remove_entry` / `update_thread_fields` from their services (in
-the caller's transaction: flushed, never committed) and register a reindexer for
-`achats reindex`. index.py says how each database stores the text, query.py how it searches
-(accents, French word forms, ranking), text.py how snippets are cut and highlighted.
+Features declare their entry types (Feature.search_types, with a reindexer for `achats
+reindex`) and write entries from their own subscriptions to their domain events, in the
+caller's transaction (flushed, never committed). index.py says how each database stores the
+text, query.py how it searches (accents, French word forms, ranking, audiences), audience.py who
+an entry is for, text.py how snippets are cut and highlighted.
 """
 
 from __future__ import annotations
 
+from achats.platform.search.audience import (
+    ANONYMOUS,
+    MEMBER,
+    MEMBERS,
+    MODERATORS,
+    OWNER,
+    PUBLIC,
+    Reader,
+    reader_of,
+    role_audience,
+)
 from achats.platform.search.index import (
+    UnknownSearchType,
     entry_for,
     entry_row,
+    facet_tokens,
     index_entries,
     index_entry,
-    register_reindexer,
-    registered_reindexers,
     reindex,
+    reindexable_types,
+    remove_container,
     remove_entry,
-    update_thread_fields,
+    update_container,
 )
-from achats.platform.search.models import SearchEntry, SearchKind
-from achats.platform.search.query import COUNT_CAP, RANK_WINDOW, Hit, SearchResults, search
+from achats.platform.search.models import SearchEntry
+from achats.platform.search.query import (
+    COUNT_CAP,
+    RANK_WINDOW,
+    Hit,
+    SearchResults,
+    effective_reader,
+    matching_ids,
+    search,
+)
 from achats.platform.search.text import fold, html_to_text, plain_text
 
 __all__ = [
+    "ANONYMOUS",
     "COUNT_CAP",
+    "MEMBER",
+    "MEMBERS",
+    "MODERATORS",
+    "OWNER",
+    "PUBLIC",
     "RANK_WINDOW",
     "Hit",
+    "Reader",
     "SearchEntry",
-    "SearchKind",
     "SearchResults",
+    "UnknownSearchType",
+    "effective_reader",
     "entry_for",
     "entry_row",
+    "facet_tokens",
     "fold",
     "html_to_text",
     "index_entries",
     "index_entry",
+    "matching_ids",
     "plain_text",
-    "register_reindexer",
-    "registered_reindexers",
+    "reader_of",
     "reindex",
+    "reindexable_types",
+    "remove_container",
     "remove_entry",
+    "role_audience",
     "search",
-    "update_thread_fields",
+    "update_container",
 ]

@@ -1,40 +1,24 @@
 """The search index table: one row per searchable object, whatever feature owns it.
 
-The engine-specific full-text structures are not mapped here: the migration creates them
+An entry has a type (declared by a feature: "thread", "post", "document"…), a container (the
+thread of a post, the library, an event), facets ("category:3 tag:cantine solved:1"), an owner,
+and two audiences the query itself filters on: its own (a hidden post, a pending document) and
+its container's (a hidden thread hides every entry in it at once). See query.py for who an
+audience admits.
+
+The engine-specific full-text structures are not mapped here: the migrations create them
 (SQLite: the FTS5 table `search_entry_fts` kept in step by triggers; PostgreSQL: the
-`search_vector` tsvector column and its GIN index, written by `engine.py`).
+`search_vector` tsvector column and its GIN index, written by index.py).
 """
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from achats.platform.db import Base, utcnow
-
-
-class SearchKind(enum.StrEnum):
-    THREAD = "thread"  # a thread's title and opening post
-    POST = "post"  # a reply
-    DOCUMENT = "document"
-    EVENT = "event"
-
-    @property
-    def label(self) -> str:
-        return {"thread": "Sujet", "post": "Message", "document": "Document", "event": "Événement"}[self.value]
-
-    @property
-    def indexes_title(self) -> bool:
-        """A reply carries its thread's title for display; indexing it would make every reply
-        of a thread match (and rank) like the thread itself."""
-        return self is not SearchKind.POST
-
-    @property
-    def plural(self) -> str:
-        return {"thread": "Sujets", "post": "Messages", "document": "Documents", "event": "Événements"}[self.value]
 
 
 class SearchEntry(Base):
@@ -42,28 +26,32 @@ class SearchEntry(Base):
     __cache_namespace__ = "content"  # cached search results (achats.platform.cache)
     __table_args__ = (
         UniqueConstraint("kind", "object_id"),
-        CheckConstraint("kind IN ('thread', 'post', 'document', 'event')", name="kind"),
-        Index("ix_search_entry_thread_id", "thread_id"),
+        Index("ix_search_entry_container", "container_type", "container_id"),
         # Newest first, id breaking ties: the order of the ranking window (see query.py).
         Index("ix_search_entry_created_at", "created_at", "id"),
-        Index("ix_search_entry_author_id", "author_id"),
+        Index("ix_search_entry_owner_id", "owner_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[SearchKind] = mapped_column(String(20))
+    # A type a feature declared (Feature.search_types); checked when an entry is written.
+    kind: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
+    # False: the title is shown but not searched (a reply carries its thread's title).
+    title_indexed: Mapped[bool] = mapped_column(default=True)
     body: Mapped[str] = mapped_column(Text, default="")  # plain text, markup stripped
     url: Mapped[str] = mapped_column(String(500))
-    # No foreign keys to feature tables: the platform does not know them (threads, documents…).
-    thread_id: Mapped[int | None]
-    category_id: Mapped[int | None]
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    # Tag slugs separated and surrounded by single spaces (" achat-durable cpv-90 "), so that a
-    # tag filter is `tags LIKE '% slug %'` and a thread's tags change in one UPDATE.
-    tags: Mapped[str] = mapped_column(Text, default=" ")
-    solved: Mapped[bool | None]
-    visible: Mapped[bool] = mapped_column(default=True)  # the object's own state (hidden post…)
-    thread_visible: Mapped[bool] = mapped_column(default=True)  # its thread's, set for all at once
+    # No foreign keys to feature tables: the platform does not know them (threads, events…).
+    container_type: Mapped[str | None] = mapped_column(String(30))
+    container_id: Mapped[int | None]
+    # "key:value" tokens separated and surrounded by single spaces (" category:3 tag:cantine "),
+    # so that a filter is `facets LIKE '% key:value %'` and a container's facets change in one UPDATE.
+    facets: Mapped[str] = mapped_column(Text, default=" ")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    audience: Mapped[str] = mapped_column(String(40), default="members")
+    container_audience: Mapped[str] = mapped_column(String(40), default="members")
+    # Repeats its container's own entry (a question's first message, also in its thread's entry):
+    # found only when its type is asked for without the container's type.
+    shadow: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

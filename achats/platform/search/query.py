@@ -16,7 +16,7 @@ matching words wrapped in <mark>, so accents display as written and markup never
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from achats.platform.cache import memo
 from achats.platform.dates import PARIS
 from achats.platform.search import text as t
-from achats.platform.search.index import FTS_TABLE, PG_CONFIG, TABLE, dialect_name
-from achats.platform.search.models import SearchKind
+from achats.platform.search.audience import OWNER, Reader, reader_of
+from achats.platform.search.index import FTS_TABLE, PG_CONFIG, TABLE, dialect_name, facet_token
 
 # PostgreSQL ranks the RANK_WINDOW newest matches (see _pg_rows), and totals are counted up to
 # that many: beyond, "plus de 100 résultats". Counting every match of two frequent words costs
@@ -53,11 +53,21 @@ class Hit:
     snippet_html: Markup
     score: float
     created_at: datetime
-    thread_id: int | None
+    container_type: str | None
+    container_id: int | None
     title_html: Markup = Markup("")
-    category_id: int | None = None
-    author_id: int | None = None
-    solved: bool | None = None
+    owner_id: int | None = None
+    facets: str = " "
+    body: str = field(default="", repr=False, compare=False)
+
+    def facet(self, key: str) -> str | None:
+        """The first value of a facet of the entry ("category" → "3"), or None."""
+        values = self.facet_values(key)
+        return values[0] if values else None
+
+    def facet_values(self, key: str) -> list[str]:
+        prefix = key + ":"
+        return [token[len(prefix):] for token in self.facets.split() if token.startswith(prefix)]
 
 
 @dataclass(frozen=True)
@@ -86,68 +96,76 @@ class _Shape:
     statement costs more Python time than the rest of a search)."""
 
     types: bool
-    category: bool
-    tag: bool
-    author: bool
-    solved: bool
+    facets: int
+    container: bool
+    owner: bool
     date_from: bool
     date_to: bool
-    include_hidden: bool
 
 
 def _where(shape: _Shape) -> list[Any]:
     c = TABLE.c
-    where: list[Any] = []
+    audiences = sa.bindparam("audiences", expanding=True, type_=sa.String)
+    where: list[Any] = [
+        # The entry's own audience (or its owner), and its container's: both must admit the reader.
+        sa.or_(c.audience.in_(audiences),
+               sa.and_(c.audience == OWNER, c.owner_id == sa.bindparam("reader_id", type_=sa.Integer))),
+        c.container_audience.in_(audiences),
+    ]
     if shape.types:
-        where.append(c.kind.in_(sa.bindparam("kinds", expanding=True)))
-    if shape.category:
-        where.append(c.category_id == sa.bindparam("category_id", type_=sa.Integer))
-    if shape.tag:
-        where.append(c.tags.like(sa.bindparam("tag_pattern", type_=sa.Text), escape="\\"))
-    if shape.author:
-        where.append(c.author_id == sa.bindparam("author_id", type_=sa.Integer))
-    if shape.solved:
-        where.append(c.solved == sa.bindparam("solved", type_=sa.Boolean))
+        kinds = sa.bindparam("kinds", expanding=True, type_=sa.String)
+        where.append(c.kind.in_(kinds))
+        # A shadow repeats its container's entry: shown only when the container's type is not asked.
+        where.append(sa.or_(c.shadow.is_(False), c.container_type.not_in(kinds)))
+    else:
+        where.append(c.shadow.is_(False))
+    for n in range(shape.facets):
+        where.append(c.facets.like(sa.bindparam(f"facet_{n}", type_=sa.Text), escape="\\"))
+    if shape.container:
+        where.append(c.container_type == sa.bindparam("container_type", type_=sa.String))
+        where.append(c.container_id == sa.bindparam("container_id", type_=sa.Integer))
+    if shape.owner:
+        where.append(c.owner_id == sa.bindparam("owner_id", type_=sa.Integer))
     if shape.date_from:
         where.append(c.created_at >= sa.bindparam("date_from", type_=c.created_at.type))
     if shape.date_to:
         where.append(c.created_at < sa.bindparam("date_to", type_=c.created_at.type))
-    if not shape.include_hidden:
-        where.extend([c.visible.is_(True), c.thread_visible.is_(True)])
     return where
 
 
-def _params(*, types: Iterable[str] | None, category_id: int | None, tag: str | None, author_id: int | None,
-            solved: bool | None, date_from: date | datetime | None, date_to: date | datetime | None,
-            include_hidden: bool) -> tuple[_Shape, dict[str, Any]]:
-    params: dict[str, Any] = {}
-    kinds = sorted({SearchKind(k).value for k in types}) if types else []
+def _like_token(key: str, value: Any) -> str:
+    token = facet_token(key, value)
+    return "% " + token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " %"
+
+
+def _params(*, reader: Reader, types: Iterable[str] | None, facets: Mapping[str, Any] | None,
+            container: tuple[str, int] | None, owner_id: int | None, date_from: date | datetime | None,
+            date_to: date | datetime | None) -> tuple[_Shape, dict[str, Any]]:
+    params: dict[str, Any] = {"audiences": sorted(reader.audiences), "reader_id": reader.user_id}
+    kinds = sorted({str(k) for k in types}) if types else []
     if kinds:
         params["kinds"] = kinds
-    if category_id is not None:
-        params["category_id"] = category_id
-    slug = (tag or "").strip()
-    if slug:
-        params["tag_pattern"] = "% " + slug.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " %"
-    if author_id is not None:
-        params["author_id"] = author_id
-    if solved is not None:
-        params["solved"] = solved
+    facet_items = [(k, v) for k, v in sorted((facets or {}).items()) if v is not None and str(v) != ""]
+    for n, (key, value) in enumerate(facet_items):
+        params[f"facet_{n}"] = _like_token(key, value)
+    if container is not None:
+        params["container_type"], params["container_id"] = container
+    if owner_id is not None:
+        params["owner_id"] = owner_id
     if date_from is not None:
         params["date_from"] = _day_start(date_from)
     if date_to is not None:
         # A date is inclusive (the whole day, Paris time); a datetime is an exclusive bound.
         params["date_to"] = _day_start(date_to, next_day=True)
-    shape = _Shape(types=bool(kinds), category=category_id is not None, tag=bool(slug),
-                   author=author_id is not None, solved=solved is not None, date_from=date_from is not None,
-                   date_to=date_to is not None, include_hidden=include_hidden)
+    shape = _Shape(types=bool(kinds), facets=len(facet_items), container=container is not None,
+                   owner=owner_id is not None, date_from=date_from is not None, date_to=date_to is not None)
     return shape, params
 
 
 # --- statements ------------------------------------------------------------------------------
 
-_COLUMNS = ("kind", "object_id", "title", "body", "url", "created_at", "thread_id", "category_id",
-            "author_id", "solved")
+_COLUMNS = ("kind", "object_id", "title", "body", "url", "created_at", "container_type", "container_id",
+            "owner_id", "facets")
 _RECENT = (TABLE.c.created_at.desc(), TABLE.c.id.desc())
 _LIMIT = sa.bindparam("limit", type_=sa.Integer)
 _OFFSET = sa.bindparam("offset", type_=sa.Integer)
@@ -250,33 +268,57 @@ def _pg_roots(tsquery_text: str | None, terms: list[str]) -> list[t.Root]:
     return roots + [r for r in t.sqlite_roots(terms) if r not in roots]
 
 
-def search(session: Session, q: str | None, *, types: Iterable[str] | None = None, category_id: int | None = None,
-           tag: str | None = None, author_id: int | None = None, solved: bool | None = None,
-           date_from: date | datetime | None = None, date_to: date | datetime | None = None,
-           include_hidden: bool = False, limit: int = 20, offset: int = 0) -> SearchResults:
+def search(session: Session, q: str | None, *, viewer: Any, types: Iterable[str] | None = None,
+           facets: Mapping[str, Any] | None = None, container: tuple[str, int] | None = None,
+           owner_id: int | None = None, date_from: date | datetime | None = None,
+           date_to: date | datetime | None = None, limit: int = 20, offset: int = 0) -> SearchResults:
     """Ranked hits for a user's free text (any text: no syntax is interpreted); empty → none.
 
+    Only entries whose audience and container audience admit `viewer` (an account, or a
+    `Reader`) come back: the filter is part of the query, not applied to its results.
+    `facets` {"category": 3, "tag": "cantine"} keeps entries carrying every one of them.
+
     Results are kept in the derived cache (achats.platform.cache, namespace "content") for
-    ACHATS_SEARCH_CACHE_SECONDS: the same words and filters give the same hits until the indexed
-    content changes. Frequent words cost the database a pass over every match (~10 ms for 7,000
-    of 100,000 entries); popular queries are asked again and again."""
+    ACHATS_SEARCH_CACHE_SECONDS: the same words, filters and audiences give the same hits until
+    the indexed content changes."""
     terms = t.query_terms(q)
     limit = max(1, min(int(limit), 100))
     offset = max(0, int(offset))
     if not terms or offset >= MAX_OFFSET:
         return SearchResults(terms=tuple(terms))
-    filters = dict(types=tuple(sorted(types)) if types else None, category_id=category_id, tag=tag,
-                   author_id=author_id, solved=solved, date_from=date_from, date_to=date_to,
-                   include_hidden=include_hidden)
+    reader = effective_reader(session, viewer)
+    filters = dict(reader=reader, types=tuple(sorted(types)) if types else None,
+                   facets=tuple(sorted((facets or {}).items())) or None, container=container, owner_id=owner_id,
+                   date_from=date_from, date_to=date_to)
     seconds = current_app.config.get("ACHATS_SEARCH_CACHE_SECONDS", 0) if has_app_context() else 0
     if not seconds:
         return _search(session, terms, filters, limit, offset)
-    key = ("search", tuple(terms), tuple(sorted(filters.items())), limit, offset)
+    key = ("search", tuple(terms), tuple(sorted(filters.items(), key=lambda kv: kv[0])), limit, offset)
     return memo("content", key, lambda: _search(session, terms, filters, limit, offset), ttl=seconds)
 
 
+def effective_reader(session: Session, viewer: Any) -> Reader:
+    """The reader as far as results go: their id is kept only when it changes what they see
+    (they own entries restricted to their owner), so that other readers share cached results."""
+    reader = reader_of(viewer)
+    if reader.user_id and not reader.sees_owned_by_anyone and reader.user_id not in restricted_owners(session):
+        return Reader(reader.audiences)
+    return reader
+
+
+def restricted_owners(session: Session) -> frozenset[int]:
+    """Who owns an entry restricted to its owner (pending documents): few, kept until a change."""
+    def compute() -> frozenset[int]:
+        return frozenset(session.scalars(
+            sa.select(TABLE.c.owner_id).where(TABLE.c.audience == OWNER, TABLE.c.owner_id.is_not(None)).distinct()))
+
+    if not has_app_context():
+        return compute()
+    return memo("content", "search-restricted-owners", compute)
+
+
 def _search(session: Session, terms: list[str], filters: dict[str, Any], limit: int, offset: int) -> SearchResults:
-    shape, params = _params(**filters)
+    shape, params = _params(**{**filters, "facets": dict(filters["facets"] or ())})
     pg = dialect_name(session) == "postgresql"
     rows, counted, tsquery_text = (_pg_rows if pg else _sqlite_rows)(session, terms, shape, params, limit + 1, offset)
     has_more = len(rows) > limit
@@ -290,8 +332,44 @@ def _search(session: Session, terms: list[str], filters: dict[str, Any], limit: 
     hits = [
         Hit(kind=r.kind, object_id=r.object_id, title=r.title, url=r.url,
             snippet_html=t.snippet(r.body or "", roots), score=float(r.score or 0.0),
-            created_at=r.created_at, thread_id=r.thread_id, title_html=t.highlight(r.title, roots),
-            category_id=r.category_id, author_id=r.author_id, solved=r.solved)
+            created_at=r.created_at, container_type=r.container_type, container_id=r.container_id,
+            title_html=t.highlight(r.title, roots), owner_id=r.owner_id, facets=r.facets or " ",
+            body=r.body or "")
         for r in rows
     ]
     return SearchResults(hits=hits, total=total, capped=capped, has_more=has_more, terms=tuple(terms))
+
+
+def matching_ids(session: Session, q: str | None, *, viewer: Any, types: Iterable[str] | None = None,
+                 facets: Mapping[str, Any] | None = None, column: str = "object_id",
+                 limit: int = 1000) -> list[int]:
+    """The ids (`object_id` or `container_id`) of the entries matching `q` for `viewer`, newest
+    first, at most `limit`: for a list page that filters its own rows by the same engine (the
+    thread list's ?q=, the library's search) and orders them its way."""
+    terms = t.query_terms(q)
+    if not terms:
+        return []
+    reader = reader_of(viewer)
+    shape, params = _params(reader=reader, types=types, facets=facets, container=None, owner_id=None,
+                            date_from=None, date_to=None)
+    pg = dialect_name(session) == "postgresql"
+    target = TABLE.c[column]
+    if pg:
+        config = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+        match = sa.literal_column("search_entry.search_vector").op("@@")(
+            sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text)))
+        stmt = sa.select(target).select_from(TABLE).where(match, *_where(shape))
+        params["q"] = " ".join(terms)
+    else:
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        match = sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match", type_=sa.Text))
+        stmt = sa.select(target).select_from(fts.join(TABLE, TABLE.c.id == fts.c.rowid)).where(match, *_where(shape))
+        params["match"] = t.fts5_match(terms)
+    stmt = stmt.where(target.is_not(None)).order_by(*_RECENT).limit(limit * 4)
+    found: list[int] = []
+    for value in session.scalars(stmt, params):
+        if value not in found:
+            found.append(int(value))
+            if len(found) >= limit:
+                break
+    return found

@@ -62,28 +62,6 @@ CATEGORIES: list[tuple[str, str, str, int, bool]] = [
      11, False),
 ]
 
-FAMILLES = [("travaux", "Travaux"), ("fournitures", "Fournitures"), ("services", "Services")]
-LEVIERS = [
-    ("definition-du-besoin", "Définition du besoin"),
-    ("specification-technique", "Spécification technique"),
-    ("critere-d-attribution", "Critère d'attribution"),
-    ("condition-d-execution", "Condition d'exécution"),
-    ("reservation", "Réservation"),
-    ("allotissement", "Allotissement"),
-]
-PROCEDURES = [("mapa", "MAPA"), ("appel-d-offres", "Appel d'offres"), ("accord-cadre", "Accord-cadre")]
-PIECES = [
-    ("rc", "RC — règlement de la consultation"), ("ccap", "CCAP"), ("cctp", "CCTP"), ("ae", "Acte d'engagement"),
-    ("bpu", "BPU"), ("dqe", "DQE"), ("dpgf", "DPGF"), ("rapport-analyse", "Rapport d'analyse des offres"),
-    ("clausier", "Clausier"), ("guide", "Guide"), ("deliberation", "Délibération"),
-    ("support-webinaire", "Support de webinaire"),
-]
-ACHETEURS = [
-    ("commune", "Commune"), ("epci", "EPCI"), ("departement", "Département"), ("region", "Région"),
-    ("hopital", "Hôpital"), ("eple", "Lycée, collège (EPLE)"), ("syndicat", "Syndicat"), ("bailleur", "Bailleur social"),
-]
-
-
 def R(author: str, hours: float, body: str, **options: Any) -> dict[str, Any]:  # noqa: N802 - reads like data
     return {"author": author, "hours": hours, "body": body, **options}
 

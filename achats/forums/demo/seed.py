@@ -11,36 +11,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from achats.auth.models import User
-from achats.demo.forum_content import (
-    ACHETEURS,
-    CATEGORIES,
-    DESK_REMINDER,
-    FAMILLES,
-    LEVIERS,
-    PIECES,
-    PROCEDURES,
-    THREADS,
-)
+from achats.forums.demo.content import CATEGORIES, DESK_REMINDER, THREADS
+from achats.forums.indexing import index_post, index_thread
 from achats.forums.models import (
     Category,
     DeskStatus,
     Post,
     Reaction,
-    Tag,
-    TagFacet,
     Thread,
     ThreadKind,
     ThreadWatch,
     WatchLevel,
 )
 from achats.forums.services.content import render_post
-from achats.forums.services.stats import index_post, index_thread, refresh_thread_stats
-from achats.platform.cpv import CPV_DIVISIONS
+from achats.forums.services.stats import refresh_thread_stats
 from achats.platform.dates import PARIS
 from achats.platform.db import utcnow
 from achats.platform.extensions import db
 from achats.platform.security import Role
-from achats.platform.taxonomy import THEMES
+from achats.platform.tags import Tag, ensure_tags
 
 
 def fr(text: str) -> str:
@@ -52,18 +41,6 @@ def fr(text: str) -> str:
     return text
 
 
-def tag_rows() -> list[tuple[str, str, TagFacet, int]]:
-    rows: list[tuple[str, str, TagFacet, int]] = []
-    for i, (slug, name) in enumerate(THEMES.items()):
-        rows.append((slug, name, TagFacet.THEME, i))
-    for facet, items in ((TagFacet.FAMILLE, FAMILLES), (TagFacet.LEVIER, LEVIERS), (TagFacet.PROCEDURE, PROCEDURES),
-                         (TagFacet.PIECE, PIECES), (TagFacet.ACHETEUR, ACHETEURS)):
-        rows.extend((slug, name, facet, i) for i, (slug, name) in enumerate(items))
-    rows.extend((f"cpv-{code}", f"{code} — {label}", TagFacet.CPV, int(code))
-                for code, label in CPV_DIVISIONS.items())
-    return rows
-
-
 def seed_taxonomy(session: Session) -> tuple[int, int]:
     existing = set(session.scalars(select(Category.slug)))
     categories = 0
@@ -72,13 +49,7 @@ def seed_taxonomy(session: Session) -> tuple[int, int]:
             session.add(Category(slug=slug, name=name, description=description, position=position,
                                  is_desk=is_desk))
             categories += 1
-    known = set(session.scalars(select(Tag.slug)))
-    tags = 0
-    for slug, name, facet, position in tag_rows():
-        if slug not in known:
-            session.add(Tag(slug=slug, name=name, facet=facet, position=position))
-            tags += 1
-    session.flush()
+    tags = ensure_tags(session)
     return categories, tags
 
 
@@ -175,3 +146,7 @@ def seed() -> Iterator[str]:
         created += 1
     session.commit()
     yield f"Forums : {created} sujet(s) de démonstration créé(s), {len(THREADS) - created} déjà présent(s)."
+
+
+def present() -> bool:
+    return db.session.scalar(select(Thread.id).limit(1)) is not None

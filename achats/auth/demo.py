@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from achats.auth.models import AccountStatus, Organisation, User, UserTheme
 from achats.auth.passwords import hash_password
@@ -91,3 +91,8 @@ def seed() -> Iterator[str]:
     for email, _name, role, *_ in ACCOUNTS[:4] + ACCOUNTS[4:5]:
         yield f"  {email:32} {role.value:10} {DEMO_PASSWORDS[role]}"
     yield f"  (autres membres : {DEMO_PASSWORDS[Role.MEMBER]})"
+
+
+def present() -> bool:
+    """Any account at all: `seed-demo --if-empty` leaves a used database alone."""
+    return (db.session.scalar(select(func.count(User.id))) or 0) > 0
