@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= $(or $(ACHATS_PORT),5000)
 PYTEST_ARGS ?=
 
-.PHONY: install assets run test test-browser test-postgres lint lock bench clean
+.PHONY: install assets run worker test test-browser test-postgres lint lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ run: install
 	$(BIN)/achats seed-demo --if-empty
 	ACHATS_PORT=$(PORT) $(BIN)/achats serve --port $(PORT)
 
+# The task consumer alone (make run starts one beside the server).
+worker: install
+	$(BIN)/achats worker
+
 test: install
 	$(BIN)/achats --help >/dev/null
 	$(BIN)/pytest -m "not browser" -n 2 $(PYTEST_ARGS)
@@ -41,8 +45,11 @@ test: install
 test-browser: install
 	$(BIN)/pytest -m browser -p no:xdist $(PYTEST_ARGS)
 
+# Style, the architecture's import contracts (pyproject.toml [tool.importlinter]) and the types.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Regenerate the lock files after changing dependencies in pyproject.toml.
 lock: | $(BIN)/python

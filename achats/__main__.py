@@ -1,5 +1,5 @@
 """`python -m achats …`: the `achats` command (the server starts its task consumer this way)."""
 
-from achats.platform.cli import main
+from achats.cli import main
 
 main()

@@ -228,8 +228,9 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     from achats import create_app
     from achats.auth.models import ApiToken, Organisation, User, UserTheme, hash_secret
     from achats.auth.passwords import hash_password
-    from achats.forums.models import Category, Post, Tag, TagFacet, Thread, ThreadTag
+    from achats.forums.models import Category, Post, Thread, ThreadTag
     from achats.platform.extensions import db
+    from achats.platform.tags import Tag, TagFacet
     from achats.platform.taxonomy import THEMES
 
     rng = random.Random(args.seed)
@@ -346,13 +347,17 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
                 })
                 if args.search:
                     tag_list = [tag_slugs[t] for t in sorted(chosen)]
+                    facets = {"category": cat_id, "tag": tag_list,
+                              "solved": (accepted_number is not None) if kind == "question" else None}
+                    if number == 1:  # the thread's own entry (title and opening post)
+                        index_rows.append(dict(
+                            kind="thread", object_id=tid, title=title, body=body, url=f"/forums/sujets/{tid}",
+                            container=("thread", tid), facets=facets, owner_id=poster, created_at=created))
+                    # every message, the opening one as its thread's shadow (as achats/forums/indexing.py)
                     index_rows.append(dict(
-                        kind="thread" if number == 1 else "post", object_id=tid if number == 1 else post_id,
-                        title=title, body=body,
-                        url=f"/forums/sujets/{tid}" if number == 1 else f"/forums/sujets/{tid}#message-{number}",
-                        thread_id=tid, category_id=cat_id, author_id=poster, tags=tag_list,
-                        solved=(accepted_number is not None) if kind == "question" else None,
-                        created_at=created if number == 1 else moment, visible=True))
+                        kind="post", object_id=post_id, title=title, body=body,
+                        url=f"/forums/sujets/{tid}#message-{number}", container=("thread", tid), facets=facets,
+                        owner_id=poster, created_at=created if number == 1 else moment, shadow=number == 1))
             desk = cats[cat_id - 1][3]
             solved = accepted_number is not None
             threads.append({
@@ -378,7 +383,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
             for s in range(0, len(last_ids), CHUNK):
                 conn.execute(stmt, last_ids[s:s + CHUNK])
             if engine.dialect.name == "postgresql":
-                for tbl in ("organisation", "user", "api_token", "forum_category", "forum_tag",
+                for tbl in ("organisation", "user", "api_token", "forum_category", "tag",
                             "forum_thread", "forum_post"):
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{tbl}\"', 'id'), "
                                       f"(SELECT max(id) FROM \"{tbl}\"))"))

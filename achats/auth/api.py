@@ -88,8 +88,10 @@ def list_tokens() -> dict[str, Any]:
                body=TokenBody, response=TokenCreated, status=201)
 def create_token(body: TokenBody) -> dict[str, Any]:
     user = db.session.get(User, current_user.id)
+    if user is None:
+        raise ApiError(401, "Connectez-vous ou fournissez un jeton d'API.")
     try:
-        token, secret = services.create_api_token(db.session, user, body.name)  # type: ignore[arg-type]
+        token, secret = services.create_api_token(db.session, user, body.name)
     except services.AccountError as exc:
         raise ApiError(422, str(exc), errors={"name": [str(exc)]}) from None
     db.session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from achats.platform.security import Role, has_role
@@ -43,7 +44,7 @@ def can_suspend(user: Any, target: Any) -> bool:
     return has_role(user, Role.ADMIN) or not Role(target.role).at_least(Role.MODERATOR)
 
 
-PREDICATES = {
+PREDICATES: dict[str, Callable[..., bool]] = {
     "write": can_write,
     "view_members": can_view_members,
     "edit_profile": can_edit_profile,

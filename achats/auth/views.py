@@ -36,6 +36,14 @@ from achats.platform.security import require, safe_next
 bp = Blueprint("auth", __name__)
 
 
+def signed_in_user() -> User:
+    """The signed-in account, loaded in this request's session (403 if it vanished meanwhile)."""
+    user = db.session.get(User, current_user.id)
+    if user is None:
+        abort(403)
+    return user
+
+
 def client_ip() -> str | None:
     return request.remote_addr
 
@@ -153,7 +161,7 @@ def login() -> Any:
 @bp.post("/compte/deconnexion")
 @login_required
 def logout() -> Any:
-    user = db.session.get(User, current_user.id)
+    user = signed_in_user()
     if user is not None:
         services.end_sessions(db.session, user, "logout")
         db.session.commit()
@@ -228,7 +236,7 @@ def own_profile() -> Any:
 @bp.route("/compte/profil", methods=["GET", "POST"])
 @login_required
 def edit_profile() -> Any:
-    user = db.session.get(User, current_user.id)
+    user = signed_in_user()
     if user is None or not can_edit_profile(current_user, user):
         abort(403)
     form = forms.ProfileForm(obj=user if request.method == "GET" else None)
@@ -295,8 +303,8 @@ def settings() -> str:
 def save_notification_settings() -> Any:
     form = forms.NotificationSettingsForm()
     if form.validate_on_submit():
-        user = db.session.get(User, current_user.id)
-        user.email_notifications = bool(form.email_notifications.data)  # type: ignore[union-attr]
+        user = signed_in_user()
+        user.email_notifications = bool(form.email_notifications.data)
         db.session.commit()
         flash("Préférences enregistrées.", "success")
     return redirect(url_for("auth.settings"))
@@ -307,7 +315,7 @@ def save_notification_settings() -> Any:
 @limiter.limit("10 per hour")
 def change_password() -> Any:
     form = forms.ChangePasswordForm()
-    user = db.session.get(User, current_user.id)
+    user = signed_in_user()
     if form.validate_on_submit() and user is not None:
         try:
             services.change_password(db.session, user, form.current_password.data or "", form.password.data or "")
@@ -328,9 +336,9 @@ def change_password() -> Any:
 def create_token() -> Any:
     form = forms.TokenForm()
     if form.validate_on_submit():
-        user = db.session.get(User, current_user.id)
+        user = signed_in_user()
         try:
-            _, secret = services.create_api_token(db.session, user, form.name.data or "")  # type: ignore[arg-type]
+            _, secret = services.create_api_token(db.session, user, form.name.data or "")
         except services.AccountError as exc:
             db.session.rollback()
             apply_form_error(form, exc)
@@ -354,8 +362,8 @@ def revoke_token(token_id: int) -> Any:
 @login_required
 @limiter.limit("10 per hour")
 def export_data() -> Response:
-    user = db.session.get(User, current_user.id)
-    data = services.export_user_data(db.session, user)  # type: ignore[arg-type]
+    user = signed_in_user()
+    data = services.export_user_data(db.session, user)
     response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="achats-mes-donnees.json"'
     response.headers["Cache-Control"] = "no-store"
@@ -367,7 +375,7 @@ def export_data() -> Response:
 @limiter.limit("10 per hour")
 def delete_account() -> Any:
     form = forms.DeleteAccountForm()
-    user = db.session.get(User, current_user.id)
+    user = signed_in_user()
     if form.validate_on_submit() and user is not None:
         try:
             services.delete_account(db.session, user, form.password.data, form.confirm.data or "")
@@ -400,13 +408,13 @@ def decide_account(user_id: int, decision: str) -> Any:
     user = db.get_or_404(User, user_id)
     if not form.validate_on_submit():
         abort(400)
-    moderator = db.session.get(User, current_user.id)
+    moderator = signed_in_user()
     try:
         if decision == "approuver":
-            services.approve_account(db.session, moderator, user, form.reason.data)  # type: ignore[arg-type]
+            services.approve_account(db.session, moderator, user, form.reason.data)
             message = f"Compte de {user.name} validé."
         else:
-            services.reject_account(db.session, moderator, user, form.reason.data or "")  # type: ignore[arg-type]
+            services.reject_account(db.session, moderator, user, form.reason.data or "")
             message = f"Demande de {user.name} refusée."
     except services.AccountError as exc:
         db.session.rollback()
@@ -425,9 +433,9 @@ def set_role(user_id: int) -> Any:
         abort(403)
     form = forms.RoleForm()
     if form.validate_on_submit():
-        admin = db.session.get(User, current_user.id)
+        admin = signed_in_user()
         try:
-            services.change_role(db.session, admin, user, form.role.data or "")  # type: ignore[arg-type]
+            services.change_role(db.session, admin, user, form.role.data or "")
         except services.AccountError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -446,12 +454,12 @@ def suspend_user(user_id: int, decision: str) -> Any:
     form = forms.ReasonForm()
     if not form.validate_on_submit():
         abort(400)
-    moderator = db.session.get(User, current_user.id)
+    moderator = signed_in_user()
     try:
         if decision == "suspendre":
-            services.suspend_account(db.session, moderator, user, form.reason.data or "")  # type: ignore[arg-type]
+            services.suspend_account(db.session, moderator, user, form.reason.data or "")
         else:
-            services.reinstate_account(db.session, moderator, user, form.reason.data)  # type: ignore[arg-type]
+            services.reinstate_account(db.session, moderator, user, form.reason.data)
     except services.AccountError as exc:
         db.session.rollback()
         flash(str(exc), "error")

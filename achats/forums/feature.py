@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from achats.platform.features import (
     DemoSeeder,
     FacetChoice,
@@ -19,7 +21,7 @@ EVENTS = (
 )
 
 
-def _category_choices(session):  # type: ignore[no-untyped-def]
+def _category_choices(session: Any) -> list[FacetChoice]:
     from sqlalchemy import select
 
     from achats.forums.models import Category

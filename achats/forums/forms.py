@@ -61,7 +61,7 @@ class MultiCheckboxField(SelectMultipleField):
     def pre_validate(self, form: Any) -> None:
         # Unknown values are dropped rather than refused: a tag removed meanwhile loses nothing else.
         if self.data:
-            known = {str(value) for value, *_ in self.choices or []}
+            known = {str(choice[0]) for choice in self.choices or []}
             self.data = [value for value in self.data if value in known]
 
 

@@ -4,6 +4,7 @@ They read only the objects given, except who moderates a category: a map kept in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -216,7 +217,7 @@ def can_view_desk_stats(user: Any) -> bool:
     return is_reader(user) and is_expert(user)
 
 
-PREDICATES = {
+PREDICATES: dict[str, Callable[..., bool]] = {
     "read_thread": can_read_thread,
     "post": can_post,
     "create_thread": can_create_thread,

@@ -15,10 +15,17 @@ class Account(Protocol):
     """The attributes the platform reads (the auth feature's User has them; so does Flask-Login's
     anonymous user, with is_authenticated False)."""
 
-    id: int
-    name: str
-    role: str
-    status: str
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
 
     @property
     def is_authenticated(self) -> bool: ...

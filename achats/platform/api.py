@@ -273,7 +273,7 @@ class ApiBlueprint(Blueprint):
             name = endpoint or view.__name__
             self.add_url_rule(rule, name, wrapped, methods=[method])
             self.operations[f"{self.name}.{name}"] = op
-            return wrapped  # type: ignore[return-value]
+            return wrapped  # type: ignore[return-value]  # wraps() keeps the view's signature; mypy cannot tell
 
         return decorator
 
@@ -350,7 +350,7 @@ def is_api_request() -> bool:
 
 def operations(app: Flask | None = None) -> dict[str, Operation]:
     """The typed operations of the app's API blueprints, by endpoint."""
-    return (app or current_app).extensions["achats"].state.get("operations", {})  # type: ignore[no-any-return]
+    return (app or current_app).extensions["achats"].state.get("operations", {})
 
 
 def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
@@ -405,6 +405,7 @@ def api_http_error(exc: HTTPException) -> Response:
     if status == 400 and getattr(exc, "description", None) and "CSRF" in str(exc.description):
         detail = "Jeton CSRF manquant ou invalide (en-tête X-CSRFToken)."
     response = problem(status, detail)
-    if status == 429 and getattr(exc, "retry_after", None):
-        response.headers["Retry-After"] = str(exc.retry_after)
+    retry_after = getattr(exc, "retry_after", None)
+    if status == 429 and retry_after:
+        response.headers["Retry-After"] = str(retry_after)
     return response

@@ -98,7 +98,7 @@ def init_platform(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["ACHATS_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
     # Before any blueprint adds its rules: every <int:...> in the app uses the bounded converter.
     app.url_map.converters["int"] = DatabaseIdConverter

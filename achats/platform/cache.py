@@ -99,7 +99,7 @@ class DerivedCache:
         now = time.monotonic()
         entry = self._entries.get((namespace, key))
         if entry is not None and entry[0] == version and entry[1] > now:
-            return entry[2]  # type: ignore[no-any-return]
+            return entry[2]
         value = compute()
         with self._lock:
             self._entries[(namespace, key)] = (version, now + ttl, value)
@@ -127,7 +127,7 @@ def _request_dict(name: str) -> dict[Any, Any] | None:
     if found is None:
         found = {}
         setattr(g, name, found)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def per_request(key: Hashable, compute: Callable[[], T]) -> T:
@@ -136,7 +136,7 @@ def per_request(key: Hashable, compute: Callable[[], T]) -> T:
     if seen is None:
         return compute()
     try:
-        return seen[key]  # type: ignore[no-any-return]
+        return seen[key]
     except KeyError:
         value = seen[key] = compute()
         return value
@@ -151,7 +151,7 @@ def forget_request_memo() -> None:
 
 
 def derived_cache(app: Flask | None = None) -> DerivedCache:
-    return (app or current_app).extensions["achats_cache"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["achats_cache"]
 
 
 def memo(namespace: str, key: Hashable, compute: Callable[[], T], ttl: float = 60.0) -> T:
@@ -293,7 +293,7 @@ class FragmentCache:
 
 
 def fragments(app: Flask | None = None) -> FragmentCache:
-    return (app or current_app).extensions["achats_fragments"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["achats_fragments"]
 
 
 def fragment_for(namespace: str, key: Hashable, render: Callable[[], str], ttl: float = 60.0) -> Markup:

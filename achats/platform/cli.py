@@ -1,35 +1,17 @@
-"""The `achats` command: init, seed-demo, serve, worker, the scheduled jobs (features add theirs)."""
+"""The platform's commands: init, seed-demo, worker, the scheduled jobs (features add theirs;
+`achats serve` and the entry point are the composition root's, achats/cli.py)."""
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import Any
-
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask
+from flask.cli import with_appcontext
 
-
-def _create_app(*_: Any) -> Flask:
-    from achats import create_app
-
-    return create_app()
-
-
-def main() -> None:
-    if sys.argv[1:2] == ["serve"]:
-        # The server's master process needs no application: FlaskGroup would build one (87 MiB,
-        # and imports such as ssl, urllib3 and redis before the gevent workers patch them).
-        serve_command.main(args=sys.argv[2:], prog_name="achats serve")
-        return
-    group = FlaskGroup(name="achats", create_app=_create_app, add_version_option=False, load_dotenv=False,
-                       set_debug_flag=False, help="Administration de la plateforme Achats.")
-    group.main(prog_name="achats")
+from achats.platform.extensions import app_object
 
 
 def init_cli(app: Flask) -> None:
-    for command in (init_command, seed_demo_command, serve_command, worker_command, send_reminders_command,
+    for command in (init_command, seed_demo_command, worker_command, send_reminders_command,
                     send_digests_command, send_mail_command, cpu_task_command):
         app.cli.add_command(command)
 
@@ -65,21 +47,6 @@ def seed_demo_command(if_empty: bool) -> None:
             click.echo(line)
 
 
-@click.command("serve")
-@click.option("--host", default=None, help="Default 127.0.0.1 (ACHATS_HOST).")
-@click.option("--port", type=int, default=None, help="Default 5000 (ACHATS_PORT).")
-@click.option("--workers", type=int, default=None, help="Processes; more than one needs ACHATS_REDIS_URL.")
-def serve_command(host: str | None, port: int | None, workers: int | None) -> None:
-    """Production server: gunicorn with gevent workers (HTTP and WebSocket), plus the task consumer."""
-    from achats.platform.server import run_server
-
-    run_server(
-        host=host or os.environ.get("ACHATS_HOST", "127.0.0.1"),
-        port=port or int(os.environ.get("ACHATS_PORT", "5000")),
-        workers=workers,
-    )
-
-
 @click.command("worker")
 @click.option("--threads", type=int, default=2, show_default=True, help="Tasks run at the same time.")
 @click.option("--no-periodic", is_flag=True, help="Do not schedule the periodic tasks (other consumers do).")
@@ -88,7 +55,7 @@ def worker_command(threads: int, no_periodic: bool) -> None:
     """Task consumer: mail delivery, scheduled jobs, file processing (runs until interrupted)."""
     from achats.platform.tasks import run_consumer
 
-    run_consumer(current_app._get_current_object(), workers=threads,  # type: ignore[attr-defined]
+    run_consumer(app_object(), workers=threads,
                  periodic=not no_periodic)
 
 
@@ -98,7 +65,7 @@ def send_mail_command() -> None:
     """Retry the outbox: every mail due and not yet sent."""
     from achats.platform.mail import deliver
 
-    sent = deliver(current_app._get_current_object())  # type: ignore[attr-defined]
+    sent = deliver(app_object())
     click.echo(f"{sent} message(s) envoyé(s).")
 
 
@@ -110,7 +77,7 @@ def _run_job(job: str) -> None:
         line = run_here(task.name)
         if line:
             click.echo(str(line))
-    sent = deliver(current_app._get_current_object())  # type: ignore[attr-defined]
+    sent = deliver(app_object())
     click.echo(f"{sent} message(s) en attente envoyé(s).")
 
 

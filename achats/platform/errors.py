@@ -54,8 +54,9 @@ def init_errors(app: Flask) -> None:
         from flask import make_response
 
         resp = make_response(response, code)
-        if status == 429 and getattr(exc, "retry_after", None):
-            resp.headers["Retry-After"] = str(exc.retry_after)
+        retry_after = getattr(exc, "retry_after", None)
+        if status == 429 and retry_after:
+            resp.headers["Retry-After"] = str(retry_after)
         if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             resp.headers["Allow"] = ", ".join(exc.valid_methods)
         return resp

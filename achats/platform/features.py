@@ -318,11 +318,11 @@ class Registry:
         reg.events = set(events)
         # Subscriptions may name events of features declared later: checked once all are known.
         for feature in (*platform, *features):
-            for table, target in ((feature.subscriptions, reg.subscriptions), (feature.after_commit, reg.after_commit)):
-                for event, handlers in table.items():
+            for declared, merged in ((feature.subscriptions, reg.subscriptions), (feature.after_commit, reg.after_commit)):
+                for event, handlers in declared.items():
                     if event not in reg.events:
                         continue  # the feature that records it is not in this app: nothing to hear
-                    target.setdefault(event, []).extend(handlers)
+                    merged.setdefault(event, []).extend(handlers)
         reg.nav_links.sort(key=lambda link: link.order)
         reg.home_blocks.sort(key=lambda block: block.order)
         return reg
@@ -335,4 +335,4 @@ def registry(app: Flask | None = None) -> Registry:
     """The current app's registry (or `app`'s)."""
     from flask import current_app
 
-    return (app or current_app).extensions["achats"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["achats"]

@@ -17,6 +17,7 @@ from sqlalchemy import Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from achats.platform.db import Base, on_commit, utcnow
+from achats.platform.extensions import app_object
 
 log = logging.getLogger("achats.mail")
 
@@ -53,7 +54,7 @@ def queue_mail(session: Session, to: str, subject: str, template: str, **context
     mail = OutgoingMail(recipient=to, subject=subject, body_text=text, body_html=html)
     session.add(mail)
     session.flush()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app_object()
     mail_id = mail.id
     on_commit(session, lambda: dispatch(app, [mail_id]))
     return mail
@@ -85,7 +86,7 @@ def mail_part() -> Any:
 
 
 def _app() -> Any:
-    return current_app._get_current_object()  # type: ignore[attr-defined]
+    return app_object()
 
 
 def build_message(app: Any, mail: OutgoingMail) -> EmailMessage:

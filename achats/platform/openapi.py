@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from flask import Flask
 from pydantic import BaseModel
@@ -44,22 +44,24 @@ def build_openapi(app: Flask) -> dict[str, Any]:
             if m is not None:
                 models.add(m)
         models.update(_models_of(op.response))
-    keys = [(m, "validation") for m in models] + [(m, "serialization") for m in models]
+    keys: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = (
+        [(m, "validation") for m in models] + [(m, "serialization") for m in models])
     refs, top = models_json_schema(keys, ref_template="#/components/schemas/{model}")
     schemas = top.get("$defs", {})
 
     paths: dict[str, Any] = {}
     for rule in app.url_map.iter_rules():
-        op = known.get(rule.endpoint)
-        if op is None:
+        found = known.get(rule.endpoint)
+        if found is None:
             continue
+        op = found
         methods = [m for m in rule.methods or () if m not in ("HEAD", "OPTIONS")]
         path = _CONVERTER.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
         params: list[dict[str, Any]] = []
-        for m in _CONVERTER.finditer(rule.rule):
-            schema = ({"type": "integer", "minimum": 0, "maximum": MAX_ID} if m.group("conv") == "int"
+        for match in _CONVERTER.finditer(rule.rule):
+            schema = ({"type": "integer", "minimum": 0, "maximum": MAX_ID} if match.group("conv") == "int"
                       else {"type": "string"})
-            params.append({"name": m.group("name"), "in": "path", "required": True, "schema": schema})
+            params.append({"name": match.group("name"), "in": "path", "required": True, "schema": schema})
         if op.query is not None:
             qschema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
             for name, prop in qschema.get("properties", {}).items():

@@ -19,18 +19,23 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from achats.platform.db import on_commit
-from achats.platform.extensions import db, socketio
+from achats.platform.extensions import app_object, db, socketio
 from achats.platform.features import RoomKind, registry
 from achats.platform.ids import MAX_ID
 
 log = logging.getLogger("achats.realtime")
 
 ROOM_TTL = 24 * 3600  # a crashed process's memberships expire from Redis on their own
+
+
+def socket_sid() -> str:
+    """The current socket's id (in a Socket.IO handler)."""
+    return request.sid  # type: ignore[attr-defined]  # Flask-SocketIO sets it on the request
 
 
 def user_room(user_id: int) -> str:
@@ -44,7 +49,7 @@ def emit_after_commit(event: str, data: Any, room: str) -> None:
 
 def emit_to_room_after_commit(event: str, data: Any, room: str) -> None:
     """Queue an emit to a feature's room; delivered after commit to the members who may read it."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app_object()
 
     def run() -> None:
         with app.app_context():
@@ -193,7 +198,7 @@ BURST = 20.0
 
 
 def sockets(app: Flask | None = None) -> SocketRegistry:
-    return registry(app).state["sockets"]  # type: ignore[no-any-return]
+    return registry(app).state["sockets"]
 
 
 def disconnect_user(user_id: int) -> None:
@@ -204,7 +209,7 @@ def disconnect_user(user_id: int) -> None:
 
 
 def disconnect_user_after_commit(user_id: int) -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app_object()
 
     def run() -> None:
         with app.app_context():
@@ -299,14 +304,14 @@ def init_realtime(app: Flask) -> None:
             raise ConnectionRefusedError("authentification requise")
         request.environ["achats.user_id"] = user.id
         join_room(user_room(user.id))
-        sockets().add(user.id, request.sid)  # type: ignore[attr-defined]
+        sockets().add(user.id, socket_sid())
         for hook in registry().state.get("connect_hooks", ()):
             hook(user)
         db.session.remove()
 
     @socketio.on("disconnect")
     def handle_disconnect(*_: Any) -> None:
-        sockets().remove(request.sid)  # type: ignore[attr-defined]
+        sockets().remove(socket_sid())
 
     @socketio.on("join")
     def handle_join(data: Any) -> dict[str, Any]:
@@ -318,14 +323,14 @@ def init_realtime(app: Flask) -> None:
 
 
 def socket_user_id() -> int | None:
-    return sockets().user_of(request.sid)  # type: ignore[attr-defined]
+    return sockets().user_of(socket_sid())
 
 
 def rate_limited_handler(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a client -> server event: refused past the per-connection budget."""
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not sockets().allow(request.sid):  # type: ignore[attr-defined]
+        if not sockets().allow(socket_sid()):
             return {"ok": False, "error": "trop de messages, ralentissez"}
         try:
             return fn(*args, **kwargs)
@@ -352,7 +357,7 @@ def _room_request(data: Any, join: bool) -> dict[str, Any]:
     room = data.get("room") if isinstance(data, dict) else None
     if not isinstance(room, str) or ":" not in room or len(room) > 80 or _room_kind(room) is None:
         return {"ok": False, "error": "salon inconnu"}
-    sid = request.sid  # type: ignore[attr-defined]
+    sid = socket_sid()
     if join:
         user = load_socket_user()
         if user is None or not may_join(user, room):

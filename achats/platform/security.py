@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import lru_cache, partial, wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -71,7 +71,7 @@ def require(check: Role | Callable[[Any], bool]) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]  # wraps() keeps the view's signature; mypy cannot tell
 
     return decorator
 
@@ -100,7 +100,7 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _FORBIDDEN_ATTRIBUTES = ("on", "style", "class", "src", "href", "srcset", "formaction")
 
 
-def _link_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
+def _link_rel(attrs: MutableMapping[Any, str], new: bool = False) -> MutableMapping[Any, str]:
     attrs[(None, "rel")] = "nofollow ugc noopener noreferrer"
     return attrs
 
@@ -136,7 +136,7 @@ def sanitize_html(html: str) -> str:
         cleaner = current_app.extensions["achats"].state.get("html_cleaner")
     if cleaner is None:
         cleaner = _base_cleaner()
-    return cleaner.clean(html)  # type: ignore[no-any-return]
+    return cleaner.clean(html)
 
 
 @lru_cache(maxsize=1)

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey
 
 from achats.platform.db import on_commit
+from achats.platform.extensions import app_object
 from achats.platform.features import Task, registry
 
 log = logging.getLogger("achats.tasks")
@@ -75,7 +76,7 @@ def init_tasks(app: Flask) -> None:
 
 
 def queue(app: Flask | None = None) -> Huey:
-    return registry(app).state["huey"]  # type: ignore[no-any-return]
+    return registry(app).state["huey"]
 
 
 def _handle(name: str) -> Any:
@@ -93,7 +94,7 @@ def enqueue(name: str, *args: Any, **kwargs: Any) -> Any:
 def enqueue_after_commit(session: Any, name: str, *args: Any, **kwargs: Any) -> None:
     """Put the task on the queue once `session` commits (dropped on rollback)."""
     _handle(name)  # an unknown name fails now, in the caller's request, not after the commit
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app_object()
 
     def send() -> None:
         with app.app_context():

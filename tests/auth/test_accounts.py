@@ -510,9 +510,9 @@ def test_cli_init_is_idempotent(app):
 
 
 def test_cli_seed_demo_is_idempotent(app, db):
-    from achats.auth.demo import ACCOUNTS, DEMO_PASSWORDS, PENDING
     from sqlalchemy import func
 
+    from achats.auth.demo import ACCOUNTS, DEMO_PASSWORDS, PENDING
     from achats.auth.models import Organisation, User
 
     runner = app.test_cli_runner()

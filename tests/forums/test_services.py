@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from achats.forums import services
-from achats.platform.spreadsheets import neutral_cell
 from achats.forums.models import DeskStatus, Post, PostRevision, ThreadWatch, WatchLevel
 from achats.platform.notifications.models import Notification
+from achats.platform.spreadsheets import neutral_cell
 from tests.conftest import body_of
 from tests.forums.helpers import *  # noqa: F403
 

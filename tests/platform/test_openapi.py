@@ -165,7 +165,6 @@ def test_api_conforms_to_its_document_under_fuzzing(app, db, make_user, make_tok
     error, documented status), as an admin so that every branch is reachable.
     """
     schemathesis = pytest.importorskip("schemathesis")
-    from tests.conftest import seed_demo
     from hypothesis import HealthCheck, Phase, given, settings
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
@@ -176,6 +175,7 @@ def test_api_conforms_to_its_document_under_fuzzing(app, db, make_user, make_tok
     from sqlalchemy import select
 
     from achats.auth.models import ApiToken
+    from tests.conftest import seed_demo
 
     for _ in seed_demo():
         pass

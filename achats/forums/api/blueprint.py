@@ -35,7 +35,7 @@ post_limit = limiter.limit("30 per minute;300 per day", key_func=_rate_key,
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()
 
 
 def _thread_or_404(thread_id: int) -> Thread:

@@ -112,9 +112,9 @@ def create_thread(body: ThreadCreate) -> dict[str, Any]:
             db.session, _me(), category=category, title=body.title, body=body.body, kind=body.kind,
             tags=body.tags, up_to_date_on=body.up_to_date_on,
         )
-    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+    first = db.session.scalars(select(Post).where(Post.thread_id == thread.id, Post.number == 1)).one()
     db.session.commit()
-    first_json = post_payload(first)  # type: ignore[arg-type]
+    first_json = post_payload(first)
     return {**thread_payload(thread, []), "posts": [first_json], "first_post": first_json}
 
 

@@ -128,7 +128,7 @@ def seed() -> Iterator[str]:
     emails = {spec["author"] for spec in THREADS} | {r["author"] for spec in THREADS for r in spec["replies"]}
     emails |= {spec["desk"][1] for spec in THREADS if spec.get("desk")}
     emails.add("moderatrice@achats.example")
-    users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
+    users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails))) if u.email}
     missing = sorted(emails - set(users))
     if missing:
         session.commit()

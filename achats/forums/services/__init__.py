@@ -47,28 +47,32 @@ from achats.forums.services.posting import (
     resolve_tags,
 )
 from achats.forums.services.reading import (
-    HIDDEN_HTML,
     PER_PAGE,
-    WITHDRAWN_HTML,
     CategoryRow,
     LastThread,
-    ThreadPage,
     accepted_post_ids,
     categories_overview,
     get_category,
     get_post,
     get_thread,
     mark_read,
-    page_of,
-    posts_query,
-    related_threads,
-    similar_titles,
-    thread_page,
     threads_query,
     unanswered_clause,
     unread_counts,
 )
+from achats.forums.services.related import (
+    related_threads,
+    similar_titles,
+)
 from achats.forums.services.stats import post_path, refresh_thread_stats, thread_path, valid_id
+from achats.forums.services.thread_page import (
+    HIDDEN_HTML,
+    WITHDRAWN_HTML,
+    ThreadPage,
+    page_of,
+    posts_query,
+    thread_page,
+)
 
 __all__ = [
     "HIDDEN_HTML", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from achats.auth.models import User
 from achats.forums import permissions as perms
 from achats.forums.models import (
     Bookmark,
@@ -27,7 +28,7 @@ from achats.platform.db import utcnow
 from achats.platform.events import record
 
 
-def accept_post(session: Session, actor: Any, post: Post) -> Post:
+def accept_post(session: Session, actor: User, post: Post) -> Post:
     """Mark an answer as accepted (several may be); the thread becomes solved."""
     _require_writer(actor)
     thread = post.thread
@@ -45,7 +46,7 @@ def accept_post(session: Session, actor: Any, post: Post) -> Post:
     return post
 
 
-def unaccept_post(session: Session, actor: Any, post: Post) -> Post:
+def unaccept_post(session: Session, actor: User, post: Post) -> Post:
     _require_writer(actor)
     if not perms.can_accept(actor, post):
         raise NotAllowed("Seuls l'auteur de la question, les experts et les modérateurs gèrent les réponses acceptées.")
@@ -58,7 +59,7 @@ def unaccept_post(session: Session, actor: Any, post: Post) -> Post:
     return post
 
 
-def take_question(session: Session, expert: Any, thread: Thread) -> Thread:
+def take_question(session: Session, expert: User, thread: Thread) -> Thread:
     """An expert takes a desk question: status "prise en charge", the asker is told (and mailed)."""
     _require_writer(expert)
     if not perms.can_take_question(expert, thread):
@@ -73,7 +74,7 @@ def take_question(session: Session, expert: Any, thread: Thread) -> Thread:
     return thread
 
 
-def set_up_to_date(session: Session, actor: Any, post: Post, on: date | None) -> Post:
+def set_up_to_date(session: Session, actor: User, post: Post, on: date | None) -> Post:
     """Date-stamp an answer ("à jour au"); a fresh date clears its "à revoir" mark."""
     _require_writer(actor)
     if not perms.can_set_up_to_date(actor, post):
@@ -89,7 +90,7 @@ def set_up_to_date(session: Session, actor: Any, post: Post, on: date | None) ->
     return post
 
 
-def mark_needs_review(session: Session, actor: Any, post: Post, needs_review: bool) -> Post:
+def mark_needs_review(session: Session, actor: User, post: Post, needs_review: bool) -> Post:
     """Flag an answer "à revoir" when the law has changed (or clear the flag)."""
     _require_writer(actor)
     if not perms.can_mark_review(actor, post):
@@ -102,7 +103,7 @@ def mark_needs_review(session: Session, actor: Any, post: Post, needs_review: bo
     return post
 
 
-def toggle_useful(session: Session, user: Any, post: Post) -> bool:
+def toggle_useful(session: Session, user: User, post: Post) -> bool:
     """Add or remove the user's "utile" on a post; returns whether it is now marked useful."""
     _require_writer(user)
     if not perms.can_react(user, post):
@@ -124,7 +125,7 @@ def toggle_useful(session: Session, user: Any, post: Post) -> bool:
     return now_useful
 
 
-def toggle_bookmark(session: Session, user: Any, post: Post) -> bool:
+def toggle_bookmark(session: Session, user: User, post: Post) -> bool:
     """Add or remove a bookmark; returns whether the post is now bookmarked."""
     _require_writer(user)
     if not perms.can_bookmark(user, post):
@@ -142,7 +143,7 @@ def toggle_bookmark(session: Session, user: Any, post: Post) -> bool:
     return True
 
 
-def set_watch(session: Session, user: Any, thread: Thread, level: str | WatchLevel) -> ThreadWatch:
+def set_watch(session: Session, user: User, thread: Thread, level: str | WatchLevel) -> ThreadWatch:
     """Set the user's notification level on a thread (watching, tracking, normal, muted)."""
     _require_writer(user)
     if not perms.can_watch(user, thread):
@@ -162,12 +163,12 @@ def set_watch(session: Session, user: Any, thread: Thread, level: str | WatchLev
     return watch
 
 
-def watch_level(session: Session, user: Any, thread: Thread) -> WatchLevel:
+def watch_level(session: Session, user: User, thread: Thread) -> WatchLevel:
     watch = session.get(ThreadWatch, (user.id, thread.id))
     return WatchLevel(watch.level) if watch is not None else WatchLevel.NORMAL
 
 
-def bookmarks_query(user: Any) -> Any:
+def bookmarks_query(user: User) -> Any:
     """The user's bookmarks, newest first (a Select to paginate)."""
     return select(Bookmark).where(Bookmark.user_id == user.id).order_by(Bookmark.created_at.desc())
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from achats.auth.models import User
 from achats.forums import permissions as perms
 from achats.forums.models import Category, DeskStatus, Post, Thread, ThreadKind
 from achats.forums.services.content import clean_text
@@ -22,7 +21,7 @@ from achats.platform.moderation.models import Flag, FlagReason, FlagStatus
 _FLAG_FIELDS = ("pinned", "locked", "archived", "hidden")
 
 
-def set_thread_flags(session: Session, moderator: Any, thread: Thread, *, pinned: bool | None = None,
+def set_thread_flags(session: Session, moderator: User, thread: Thread, *, pinned: bool | None = None,
                      locked: bool | None = None, archived: bool | None = None, hidden: bool | None = None,
                      reason: str | None = None) -> Thread:
     """Pin, lock, archive or hide a thread (None leaves a flag as it is); each change is audited."""
@@ -42,7 +41,7 @@ def set_thread_flags(session: Session, moderator: Any, thread: Thread, *, pinned
     return thread
 
 
-def move_thread(session: Session, moderator: Any, thread: Thread, category: Category,
+def move_thread(session: Session, moderator: User, thread: Thread, category: Category,
                 reason: str | None = None) -> Thread:
     """Move a thread to another category; into the desk, a question becomes a new desk question."""
     if category is None:
@@ -70,7 +69,7 @@ def move_thread(session: Session, moderator: Any, thread: Thread, category: Cate
     return thread
 
 
-def _set_post_hidden(session: Session, moderator: Any, post: Post, hidden: bool, reason: str | None) -> Post:
+def _set_post_hidden(session: Session, moderator: User, post: Post, hidden: bool, reason: str | None) -> Post:
     if not perms.can_moderate_category(moderator, post.thread.category):
         raise NotAllowed("Réservé à la modération.")
     if post.hidden == hidden:
@@ -92,11 +91,11 @@ def _set_post_hidden(session: Session, moderator: Any, post: Post, hidden: bool,
     return post
 
 
-def hide_post(session: Session, moderator: Any, post: Post, reason: str | None = None) -> Post:
+def hide_post(session: Session, moderator: User, post: Post, reason: str | None = None) -> Post:
     return _set_post_hidden(session, moderator, post, True, reason)
 
 
-def restore_post(session: Session, moderator: Any, post: Post, reason: str | None = None) -> Post:
+def restore_post(session: Session, moderator: User, post: Post, reason: str | None = None) -> Post:
     """Undo a moderator's hiding (and a withdrawal, when a moderator restores it)."""
     if post.deleted_at is not None and perms.can_moderate_category(moderator, post.thread.category):
         post.deleted_at = None
@@ -107,7 +106,7 @@ def restore_post(session: Session, moderator: Any, post: Post, reason: str | Non
     return _set_post_hidden(session, moderator, post, False, reason)
 
 
-def flag_post(session: Session, reporter: Any, post: Post, reason: str, detail: str | None = None) -> Flag:
+def flag_post(session: Session, reporter: User, post: Post, reason: str, detail: str | None = None) -> Flag:
     """Report a post to the moderators; one report per person and post."""
     _require_writer(reporter)
     if not perms.can_flag(reporter, post):

@@ -133,15 +133,15 @@ def notify_new_post(
     target = Target("post", post.id, post_path(post))
     sent = 0
     for user_id, kind in sorted(wanted.items()):
-        user = users.get(user_id)
-        if user is None or user.status not in _REACHABLE or not can_read_thread(user, thread):
+        recipient = users.get(user_id)
+        if recipient is None or recipient.status not in _REACHABLE or not can_read_thread(recipient, thread):
             continue
-        notify(session, user, kind, actor, target, _text(kind, name, thread))
+        notify(session, recipient, kind, actor, target, _text(kind, name, thread))
         sent += 1
     return sent
 
 
-def notify_user(session: Session, recipient: Any, kind: str, actor: Any, thread: Thread, post: Post | None,
+def notify_user(session: Session, recipient: Any, kind: str, actor: User | None, thread: Thread, post: Post | None,
                 text: str, mail_context: dict[str, Any] | None = None) -> None:
     """A single forum notification (accepted answer, question taken)."""
     if recipient is None or recipient.status not in _REACHABLE or not can_read_thread(recipient, thread):
@@ -192,12 +192,12 @@ def on_thread_moved(session: Session, *, thread: Thread, entering_desk: bool = F
         notify_new_post(session, thread, opening, [], new_question=True)
 
 
-def on_answer_accepted(session: Session, *, post: Post, actor: Any, **_: Any) -> None:
+def on_answer_accepted(session: Session, *, post: Post, actor: User, **_: Any) -> None:
     notify_user(session, post.author, K.ANSWER_ACCEPTED, actor, post.thread, post,
                 f"{author_name(actor)} a accepté votre réponse à {quoted_title(post.thread)}.")
 
 
-def on_question_taken(session: Session, *, thread: Thread, expert: Any, **_: Any) -> None:
+def on_question_taken(session: Session, *, thread: Thread, expert: User, **_: Any) -> None:
     """The asker is told in the app and, by the kind's mail channel, by e-mail."""
     name = author_name(expert)
     notify_user(session, thread.author, K.QUESTION_TAKEN, expert, thread, None,

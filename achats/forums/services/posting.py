@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from achats.auth.models import User
 from achats.forums import permissions as perms
 from achats.forums.models import (
     Category,
@@ -77,7 +78,7 @@ def _next_number(session: Session, thread: Thread) -> int:
     return (session.scalar(select(func.max(Post.number)).where(Post.thread_id == thread.id)) or 0) + 1
 
 
-def _insert_post(session: Session, thread: Thread, author: Any, body: str, *, number: int,
+def _insert_post(session: Session, thread: Thread, author: User, body: str, *, number: int,
                  reply_to: Post | None, up_to_date_on: date | None) -> tuple[Post, list[Any]]:
     check_up_to_date(up_to_date_on)
     rendered = render_post(session, body)
@@ -106,12 +107,12 @@ def _insert_post(session: Session, thread: Thread, author: Any, body: str, *, nu
     return post, rendered.mentioned
 
 
-def _watch_if_unset(session: Session, user: Any, thread: Thread, level: WatchLevel) -> None:
+def _watch_if_unset(session: Session, user: User, thread: Thread, level: WatchLevel) -> None:
     if session.get(ThreadWatch, (user.id, thread.id)) is None:
         session.add(ThreadWatch(user_id=user.id, thread_id=thread.id, level=level))
 
 
-def create_thread(session: Session, author: Any, *, category: Category, title: str, body: str,
+def create_thread(session: Session, author: User, *, category: Category, title: str, body: str,
                   kind: str | ThreadKind = ThreadKind.DISCUSSION, tags: list[str] | None = None,
                   up_to_date_on: date | None = None) -> Thread:
     """Open a thread with its post n°1. In the desk, every thread is a question and experts hear of it."""
@@ -146,7 +147,7 @@ def create_thread(session: Session, author: Any, *, category: Category, title: s
     return thread
 
 
-def create_post(session: Session, author: Any, thread: Thread, *, body: str, reply_to: Post | None = None,
+def create_post(session: Session, author: User, thread: Thread, *, body: str, reply_to: Post | None = None,
                 up_to_date_on: date | None = None) -> Post:
     """Reply in a thread. Raises ThreadLocked (locked or archived), NotAllowed, InvalidInput."""
     _require_writer(author)
@@ -181,7 +182,7 @@ def create_post(session: Session, author: Any, thread: Thread, *, body: str, rep
     return post
 
 
-def _mark_read_own(session: Session, user: Any, thread: Thread, number: int) -> None:
+def _mark_read_own(session: Session, user: User, thread: Thread, number: int) -> None:
     from achats.forums.services.reading import mark_read
 
     mark_read(session, user, thread, number)
@@ -194,7 +195,7 @@ def _render_into(session: Session, post: Post, body: str) -> list[Any]:
     return rendered.mentioned
 
 
-def edit_post(session: Session, editor: Any, post: Post, *, body: str, reason: str | None = None) -> Post:
+def edit_post(session: Session, editor: User, post: Post, *, body: str, reason: str | None = None) -> Post:
     """Change a post's text; every version is kept (revision 1 is the original)."""
     _require_writer(editor)
     if not perms.can_edit_post(editor, post):
@@ -227,7 +228,7 @@ def _mentioned_ids(session: Session, body: str) -> set[int]:
     return {u.id for u in render_post(session, body).mentioned}
 
 
-def delete_post(session: Session, actor: Any, post: Post) -> Post:
+def delete_post(session: Session, actor: User, post: Post) -> Post:
     """Withdraw a post: its author within GRACE, a moderator at any time. It shows as a placeholder."""
     _require_writer(actor)
     if post.deleted_at is not None:

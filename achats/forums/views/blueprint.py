@@ -27,7 +27,7 @@ def int_arg(name: str, default: int = 1, *, source: Any = None) -> int:
 
 def me() -> Any:
     """The signed-in user itself, not the proxy: services store it in relationships."""
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 def load_thread(thread_id: int) -> Thread:

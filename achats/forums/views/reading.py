@@ -112,7 +112,8 @@ def show_category(slug: str) -> str:
             select(Tag).where(Tag.slug == filters.tag))
 
     def tag_url(tag: Tag) -> str:
-        return url_for("forums.show_category", slug=category.slug, **{**filters.without_tag, "tag": tag.slug})
+        args: dict[str, Any] = {**filters.without_tag, "tag": tag.slug}
+        return url_for("forums.show_category", slug=category.slug, **args)
 
     return render_template(
         "forums/thread_list.html", category=category, page=page, unread_by_thread=unread, filters=filters,

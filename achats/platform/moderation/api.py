@@ -58,7 +58,7 @@ class QueueOut(BaseModel):
 @api.operation("/moderation/queue", "GET", "La file de modération (ce que l'appelant peut traiter)",
                response=QueueOut)
 def moderation_queue() -> dict[str, Any]:
-    actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    actor = current_user._get_current_object()
     sections = [s for s in registry().queue_sections.values() if s.visible_to(actor)]
     if not sections:
         raise ApiError(403, "Réservé aux modérateurs.")
@@ -78,7 +78,7 @@ def moderation_action(body: ActionBody) -> dict[str, Any]:
     if body.action not in target.actions:
         raise ApiError(422, f"Action impossible sur {target.label} : {', '.join(target.actions)}.",
                        errors={"action": [f"Actions acceptées : {', '.join(target.actions)}."]})
-    actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    actor = current_user._get_current_object()
     try:
         state = target.act(db.session, actor, body)
     except ModerationError as exc:

@@ -134,7 +134,8 @@ def mark_read(session: Session, user: Any, ids: list[int] | None = None, all_: b
         if not ids:
             return 0
         stmt = stmt.where(Notification.id.in_(ids))
-    changed = session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    result = session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    changed = int(getattr(result, "rowcount", 0) or 0)
     count = unread_count(session, user.id)
     room = user_room(user.id)
     on_commit(session, lambda: socketio.emit("unread_count", {"count": count}, to=room))

@@ -28,7 +28,7 @@ def list_notifications() -> str:
 
 @bp.post("/lues")
 @login_required
-def mark_notifications_read():  # type: ignore[no-untyped-def]
+def mark_notifications_read() -> Any:
     ids = parse_ids(request.form.getlist("ids"))
     if request.form.get("all"):
         changed = mark_read(db.session, current_user, all_=True)
@@ -42,7 +42,7 @@ def mark_notifications_read():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:notification_id>")
 @login_required
-def open_notification(notification_id: int):  # type: ignore[no-untyped-def]
+def open_notification(notification_id: int) -> Any:
     """Mark read, then go to what it is about."""
     from achats.platform.notifications.models import Notification
     from achats.platform.security import safe_next
@@ -78,10 +78,7 @@ def init_notifications(app: Flask) -> None:
     def send_count(user: Any) -> None:
         # Only the socket that just connected: its user's other tabs already know the count
         # (to the whole room, 1,000 sockets of one user never finished connecting).
-        from flask import request
-
-        socketio.emit("unread_count", {"count": unread_count(db.session, user.id)},
-                      to=request.sid)  # type: ignore[attr-defined]
+        socketio.emit("unread_count", {"count": unread_count(db.session, user.id)}, to=realtime.socket_sid())
 
     realtime.on_connect(app, send_count)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import has_app_context
@@ -22,7 +22,7 @@ from achats.platform.search import text as t
 from achats.platform.search.audience import MEMBERS, checked
 from achats.platform.search.models import SearchEntry
 
-TABLE = SearchEntry.__table__
+TABLE = cast(sa.Table, SearchEntry.__table__)
 FTS_TABLE = "search_entry_fts"
 PG_CONFIG = "french"
 BATCH = 500
@@ -113,7 +113,7 @@ def _upsert_sqlite(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _pg_vector(title_param: str = "v_title", body_param: str = "v_body") -> Any:
-    config = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+    config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
     title = sa.func.setweight(sa.func.to_tsvector(config, sa.bindparam(title_param, type_=sa.Text)), sa.literal_column("'A'"))
     body = sa.func.setweight(sa.func.to_tsvector(config, sa.bindparam(body_param, type_=sa.Text)), sa.literal_column("'B'"))
     return title.op("||")(body)
@@ -185,7 +185,7 @@ def update_container(session: Session, container_type: str, container_id: int, *
         return 0
     result = session.execute(sa.update(TABLE).where(
         TABLE.c.container_type == container_type, TABLE.c.container_id == container_id).values(**values))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- reindexing --------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def reindex(session: Session, only: Iterable[str] | None = None) -> dict[str, in
     return counts
 
 
-def entry_for(session: Session, kind: str, object_id: int) -> Mapping[str, Any] | None:
+def entry_for(session: Session, kind: str, object_id: int) -> sa.RowMapping | None:
     """The stored row of an object (tests and diagnostics)."""
     row = session.execute(sa.select(TABLE).where(TABLE.c.kind == kind, TABLE.c.object_id == object_id)).first()
     return None if row is None else row._mapping

@@ -174,7 +174,7 @@ _OFFSET = sa.bindparam("offset", type_=sa.Integer)
 @lru_cache(maxsize=64)
 def _sqlite_statements(shape: _Shape) -> tuple[Any, Any]:
     fts = sa.table(FTS_TABLE, sa.column("rowid"))
-    fts_name = sa.literal_column(FTS_TABLE)
+    fts_name: Any = sa.literal_column(FTS_TABLE)
     match = fts_name.op("MATCH")(sa.bindparam("match", type_=sa.Text))
     base = sa.select().select_from(fts.join(TABLE, TABLE.c.id == fts.c.rowid)).where(match, *_where(shape))
     score = (-sa.func.bm25(fts_name, *SQLITE_BM25)).label("score")
@@ -187,9 +187,9 @@ def _sqlite_statements(shape: _Shape) -> tuple[Any, Any]:
 
 @lru_cache(maxsize=64)
 def _pg_statements(shape: _Shape) -> tuple[Any, Any]:
-    config = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+    config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
     tsquery = sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text))
-    vector = sa.literal_column("search_entry.search_vector")
+    vector: Any = sa.literal_column("search_entry.search_vector")
     base = sa.select().select_from(TABLE).where(vector.op("@@")(tsquery), *_where(shape))
     score = sa.func.ts_rank_cd(sa.literal_column(f"'{PG_WEIGHTS}'::float4[]"), vector, tsquery).label("score")
     columns = [*(TABLE.c[n] for n in _COLUMNS), score, sa.cast(tsquery, sa.Text).label("tsq")]
@@ -355,7 +355,7 @@ def matching_ids(session: Session, q: str | None, *, viewer: Any, types: Iterabl
     pg = dialect_name(session) == "postgresql"
     target = TABLE.c[column]
     if pg:
-        config = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+        config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
         match = sa.literal_column("search_entry.search_vector").op("@@")(
             sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text)))
         stmt = sa.select(target).select_from(TABLE).where(match, *_where(shape))
