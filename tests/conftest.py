@@ -229,20 +229,19 @@ def app_factory(
     monkeypatch.delenv("ACHATS_REDIS_URL", raising=False)
     created: list[Any] = []
 
-    def factory(redis: bool = False, **overrides: Any) -> Any:
+    def factory(redis: bool = False, features: Any = None, **overrides: Any) -> Any:
         if redis:
             if not REDIS_URL:
                 pytest.skip("needs ACHATS_REDIS_URL")
             monkeypatch.setenv("ACHATS_REDIS_URL", REDIS_URL)
         config = {
             "TESTING": True,
-            "ACHATS_MAIL_SYNC": True,
             "RATELIMIT_KEY_PREFIX": "achats-test-" + secrets.token_hex(6),
             "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
             "SERVER_NAME": "localhost",
         }
         config.update(overrides)
-        app = create_app(config, instance_path=str(tmp_path / "instance"))
+        app = create_app(config, instance_path=str(tmp_path / "instance"), features=features)
         created.append(app)
         return app
 

@@ -32,8 +32,8 @@ THREAD_ACTIONS: dict[str, dict[str, bool]] = {
 def act_on_post(session: Session, actor: Any, request: Any) -> dict[str, Any]:
     """hide, restore."""
     post = session.get(Post, request.target_id) if valid_id(request.target_id) else None
-    if post is None:
-        raise NotFound("Ce message n'existe pas.")
+    if post is None or not perms.can_view_post(actor, post):
+        raise NotFound("Ce message n'existe pas.")  # a hidden post does not exist for who may not see it
     try:
         if request.action == "hide":
             services.hide_post(session, actor, post, request.reason)
@@ -47,7 +47,7 @@ def act_on_post(session: Session, actor: Any, request: Any) -> dict[str, Any]:
 def act_on_thread(session: Session, actor: Any, request: Any) -> dict[str, Any]:
     """hide/restore, lock/unlock, pin/unpin, archive/unarchive, move (with category_id)."""
     thread = session.get(Thread, request.target_id) if valid_id(request.target_id) else None
-    if thread is None:
+    if thread is None or not perms.can_read_thread(actor, thread):
         raise NotFound("Ce sujet n'existe pas.")
     try:
         if request.action == "move":

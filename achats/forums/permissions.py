@@ -77,6 +77,12 @@ def category_moderator_ids() -> dict[int, frozenset[int]]:
     return memo("content", "category_moderators", compute)
 
 
+def can_move_thread(user: Any, thread: Any, destination: Any) -> bool:
+    # Moving takes a thread out of one category into another: one must moderate both.
+    return (thread is not None and destination is not None and can_moderate_category(user, thread.category)
+            and can_moderate_category(user, destination))
+
+
 def can_read_thread(user: Any, thread: Any) -> bool:
     # Hidden threads stay reachable by those who can restore them, and by nobody else.
     if not is_reader(user) or thread is None:
@@ -228,6 +234,7 @@ PREDICATES: dict[str, Callable[..., bool]] = {
     "mark_review": can_mark_review,
     "set_up_to_date": can_set_up_to_date,
     "moderate_category": can_moderate_category,
+    "move_thread": can_move_thread,
     "flag": can_flag,
     "react": can_react,
     "bookmark": can_bookmark,

@@ -65,6 +65,7 @@ class Settings:
     max_upload_mb: int
     workers: int
     search_cache_seconds: int
+    tasks_db: Path
 
     @property
     def production(self) -> bool:
@@ -86,9 +87,6 @@ class Settings:
             "ACHATS_PROXY_HOPS": self.proxy_hops,
             "ACHATS_MAIL_FROM": self.mail_from,
             "ACHATS_OUTBOX_DIR": str(self.instance_path / "outbox"),
-            # SMTP delivery runs beside the request (a slow or dead server must not hold it);
-            # tests deliver inline to read the mailbox right after the request.
-            "ACHATS_MAIL_SYNC": self.env == "testing",
             "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
             "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
@@ -126,6 +124,9 @@ class Settings:
             "HSTS": self.production,
             "ACHATS_WORKERS": self.workers,
             "ACHATS_SEARCH_CACHE_SECONDS": self.search_cache_seconds,
+            # Tests run tasks in the process that enqueues them (Huey's immediate mode).
+            "ACHATS_TASKS_IMMEDIATE": self.env == "testing",
+            "ACHATS_TASKS_DB": str(self.tasks_db),
         }
 
 
@@ -201,4 +202,5 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         max_upload_mb=_int("ACHATS_MAX_UPLOAD_MB", env_vars.get("ACHATS_MAX_UPLOAD_MB", "25"), 1, 500),
         search_cache_seconds=_int("ACHATS_SEARCH_CACHE_SECONDS",
                                   env_vars.get("ACHATS_SEARCH_CACHE_SECONDS", "300"), 0, 86400),
+        tasks_db=Path(env_vars.get("ACHATS_TASKS_DB") or instance_path / "tasks.db"),
     )

@@ -81,6 +81,12 @@ _PENDING_KEY = "achats_after_commit"
 
 def on_commit(session: Any, callback: Any) -> None:
     """Run `callback()` after `session` commits; drop it if the session rolls back."""
+    from sqlalchemy.orm import scoped_session
+
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any statement still drops the callback
     session.info.setdefault(_PENDING_KEY, []).append(callback)
 
 

@@ -32,7 +32,7 @@ class UnknownTask(LookupError):
 
 def make_huey(app: Flask) -> Huey:
     """The queue for `app`: immediate (tests), Redis (several machines) or SQLite (one machine)."""
-    if app.config.get("ACHATS_TASKS_IMMEDIATE", app.config.get("ACHATS_ENV") == "testing"):
+    if app.config.get("ACHATS_TASKS_IMMEDIATE"):
         return Huey("achats", immediate=True, results=True, utc=True)
     redis_url = app.config.get("ACHATS_REDIS_URL")
     if redis_url:

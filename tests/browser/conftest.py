@@ -81,7 +81,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[str
         from achats import create_app
 
         app = create_app({
-            "ACHATS_MAIL_SYNC": True,
             "ACHATS_ASYNC_MODE": "threading",
             # Every browser test signs in from 127.0.0.1: per-IP limits would trip across tests.
             "RATELIMIT_ENABLED": False,

@@ -147,21 +147,41 @@ def test_mail_headers_cannot_be_injected_through_a_name(app, db, mailbox):
     assert mailbox.to("victime@x.fr") == []
 
 
-def test_outside_tests_smtp_delivery_does_not_hold_the_request(app_factory, smtp_server, mailbox):
+def test_outside_tests_a_consumer_process_delivers_and_the_request_does_not_wait(
+        app_factory, smtp_server, mailbox, tmp_path):
+    """The mail of a registration is committed to the outbox and handed to the task queue; a real
+    `achats worker` process (another program, as in production) delivers it."""
+    import os
+    import subprocess
+    import sys
     import time
 
     from achats.platform.extensions import db
     from achats.platform.mail import OutgoingMail
 
-    app = app_factory(ACHATS_MAIL_SYNC=False)
+    tasks_db = tmp_path / "tasks.db"
+    app = app_factory(ACHATS_TASKS_IMMEDIATE=False, ACHATS_TASKS_DB=str(tasks_db))
     with app.app_context():
         client = app.test_client()
         assert client.post("/compte/inscription", data=registration_form(csrf_token_from(client))).status_code == 302
-        assert mailbox.last(ADDRESS)  # delivered by the background sender
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            db.session.expire_all()
-            if db.session.scalar(select(OutgoingMail)).sent_at is not None:
-                break
-            time.sleep(0.05)
-        assert db.session.scalar(select(OutgoingMail)).sent_at is not None
+        assert db.session.scalar(select(OutgoingMail)).sent_at is None  # queued, not sent by the request
+        assert mailbox.to(ADDRESS) == []
+        env = {**os.environ, "ACHATS_ENV": "development", "ACHATS_TASKS_DB": str(tasks_db),
+               "ACHATS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "ACHATS_REDIS_URL": ""}
+        worker = subprocess.Popen([sys.executable, "-m", "achats", "worker", "--no-periodic"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            assert mailbox.wait_for(ADDRESS, timeout=30)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                db.session.expire_all()
+                if db.session.scalar(select(OutgoingMail)).sent_at is not None:
+                    break
+                time.sleep(0.1)
+            assert db.session.scalar(select(OutgoingMail)).sent_at is not None
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()

@@ -46,8 +46,7 @@ def move_thread(session: Session, moderator: User, thread: Thread, category: Cat
     """Move a thread to another category; into the desk, a question becomes a new desk question."""
     if category is None:
         raise InvalidInput("category_id", "Catégorie inconnue.")
-    if not (perms.can_moderate_category(moderator, thread.category)
-            and perms.can_moderate_category(moderator, category)):
+    if not perms.can_move_thread(moderator, thread, category):
         raise NotAllowed("Réservé à la modération.")
     if category.id == thread.category_id:
         return thread

@@ -13,6 +13,7 @@ from achats.forums import permissions as perms
 from achats.forums.models import Category
 from achats.forums.views.blueprint import act, bp, load_post, load_thread, me, post_url, thread_url
 from achats.platform.extensions import db
+from achats.platform.ids import parse_id
 
 
 def _reason() -> str | None:
@@ -146,11 +147,13 @@ def move_thread(thread_id: int) -> Any:
     thread = load_thread(thread_id)
     if not perms.can_moderate_category(me(), thread.category):
         abort(403)
-    raw = request.form.get("category", "")
-    category = db.session.get(Category, int(raw)) if raw.isdigit() and len(raw) <= 9 else None
+    category_id = parse_id(request.form.get("category"))
+    category = db.session.get(Category, category_id) if category_id is not None else None
     if category is None:
         flash("Choisissez la catégorie de destination.", "error")
         return redirect(thread_url(thread))
+    if not perms.can_move_thread(me(), thread, category):
+        abort(403)
     reason = _reason()
     return act(lambda: services.move_thread(db.session, me(), thread, category, reason),
                f"Sujet déplacé dans « {category.name} ».", thread_url(thread))
