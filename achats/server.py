@@ -19,6 +19,45 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+# Gunicorn answers some malformed requests itself, before the application sees them: a request line
+# longer than this (414), too many or too large header fields (431), an invalid request line (400).
+LIMIT_REQUEST_LINE = 4094
+LIMIT_REQUEST_FIELDS = 100
+LIMIT_REQUEST_FIELD_SIZE = 8190
+
+_MESSAGES = {
+    400: "Requête invalide.", 403: "Requête refusée.", 414: "Adresse trop longue (plus de 4 094 caractères).",
+    417: "Requête invalide.", 431: "En-têtes de requête trop volumineux.", 500: "Erreur interne.",
+    501: "Encodage de transfert non pris en charge.",
+}
+
+
+def _write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """Gunicorn's own error answers, with the headers every response of the process carries and a
+    French plain-text body (gunicorn's is an HTML page without them)."""
+    from gunicorn.util import write_nonblock
+
+    from achats.platform.security import BASELINE_HEADERS
+
+    body = (_MESSAGES.get(status_int, "Requête invalide.") + "\n").encode()
+    headers = [f"HTTP/1.1 {status_int} {reason}", "Connection: close", "Content-Type: text/plain; charset=utf-8",
+               f"Content-Length: {len(body)}", "Cache-Control: no-store",
+               *(f"{name}: {value}" for name, value in BASELINE_HEADERS)]
+    write_nonblock(sock, ("\r\n".join(headers) + "\r\n\r\n").encode("latin-1") + body)
+
+
+def worker_class() -> type:
+    """gunicorn's gevent worker, whose error answers are _write_error's."""
+    from gunicorn import util
+    from gunicorn.workers.ggevent import GeventWorker
+
+    class Worker(GeventWorker):
+        def init_process(self) -> None:
+            util.write_error = _write_error  # gunicorn's base worker looks it up at each error
+            super().init_process()
+
+    return Worker
+
 
 class _Server(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
@@ -47,7 +86,10 @@ def run_server(host: str, port: int, workers: int | None = None) -> None:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gevent",
+        "worker_class": worker_class(),
+        "limit_request_line": LIMIT_REQUEST_LINE,
+        "limit_request_fields": LIMIT_REQUEST_FIELDS,
+        "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
         "worker_connections": 2000,
         "timeout": 60,
         "graceful_timeout": 20,

@@ -22,7 +22,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ACHATS, achats, bench_env, free_port, machine, percentile, running, serve_cmd, today  # noqa: E402
+from common import (  # noqa: E402
+    ACHATS,
+    achats,
+    bench_env,
+    free_port,
+    machine,
+    percentile,
+    running,
+    serve_cmd,
+    today,
+)
 
 
 def probe(base: str, seconds: float) -> list[float]:

@@ -11,6 +11,7 @@ from achats.auth import services
 from achats.auth.models import User
 from achats.platform.extensions import db
 from achats.platform.features import Identity
+from achats.platform.ids import parse_id
 from achats.platform.notifications.services import remember_unread_count, unread_count_subquery
 
 
@@ -26,9 +27,10 @@ def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the id carries the per-user session token, so a rotated token makes
     old cookies anonymous. The bell's unread count comes with the user's row (one round trip)."""
     raw_id, _, token = user_id.partition(":")
-    if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 10 or not token:
+    account_id = parse_id(raw_id)
+    if account_id is None or not token:
         return None
-    row = db.session.execute(_USER_STATEMENT, {"user_id": int(raw_id)}).first()
+    row = db.session.execute(_USER_STATEMENT, {"user_id": account_id}).first()
     if row is None or row[0].session_token != token:
         return None
     user, unread = row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -16,7 +18,6 @@ LOCAL_WORDS = [
 ]
 # The site's password hash: scrypt (Werkzeug), salted.
 HASH_METHOD = "scrypt"
-_DUMMY_HASH = generate_password_hash("dummy password for timing", method=HASH_METHOD)
 
 
 def password_problems(password: str, user_inputs: list[str] | None = None) -> list[str]:
@@ -40,9 +41,15 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=HASH_METHOD)
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash("dummy password for timing", method=HASH_METHOD)
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """Constant work whether or not the account exists (no timing enumeration)."""
+    """Constant work whether or not the account exists (no timing enumeration): an unknown account
+    checks the password against a dummy hash of the same method."""
     if not stored_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return False
     return check_password_hash(stored_hash, password)

@@ -29,6 +29,7 @@ from achats.auth.permissions import (
     can_suspend,
     can_view_members,
 )
+from achats.platform import throttle
 from achats.platform.extensions import db, limiter
 from achats.platform.ids import parse_page
 from achats.platform.security import require, safe_next
@@ -48,8 +49,32 @@ def client_ip() -> str | None:
     return request.remote_addr
 
 
-def _login_email_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+# Sign-in throttling (README, "Security notes"): failures only count. Per account and client
+# address, a small budget: an attacker's address is slowed, the owner's elsewhere is not. Per
+# account, a high ceiling over every address, which a successful password reset clears: the owner
+# is never locked out for longer than it takes to reset. Per address, every account together.
+LOGIN_PER_ACCOUNT_AND_ADDRESS = "10 per 15 minutes"
+LOGIN_PER_ACCOUNT = "100 per hour"
+
+
+def _login_account() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def login_throttled(account: str) -> bool:
+    return not (throttle.allowed(LOGIN_PER_ACCOUNT_AND_ADDRESS, "login", account, client_ip() or "")
+                and throttle.allowed(LOGIN_PER_ACCOUNT, "login", account))
+
+
+def login_failed(account: str) -> None:
+    throttle.hit(LOGIN_PER_ACCOUNT_AND_ADDRESS, "login", account, client_ip() or "")
+    throttle.hit(LOGIN_PER_ACCOUNT, "login", account)
+
+
+def clear_login_failures(account: str, *, everywhere: bool = False) -> None:
+    throttle.clear(LOGIN_PER_ACCOUNT_AND_ADDRESS, "login", account, client_ip() or "")
+    if everywhere:
+        throttle.clear(LOGIN_PER_ACCOUNT, "login", account)
 
 
 def _failed(response: Response) -> bool:
@@ -134,7 +159,6 @@ def confirm_email_post(token: str) -> Any:
 
 @bp.route("/compte/connexion", methods=["GET", "POST"])
 @limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=_failed)
-@limiter.limit("50 per hour", methods=["POST"], key_func=_login_email_key, deduct_when=_failed)
 def login() -> Any:
     form = forms.LoginForm()
     if request.method == "GET":
@@ -142,13 +166,21 @@ def login() -> Any:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data, url_for("platform.home")))
     if form.validate_on_submit():
+        account = _login_account()
+        if login_throttled(account):
+            form.form_errors.append(
+                "Trop de tentatives de connexion à ce compte. Patientez quelques minutes, ou réinitialisez "
+                "votre mot de passe : un lien vous sera envoyé par courriel.")
+            return render_template("auth/login.html", form=form), 429
         try:
             user = services.authenticate(db.session, form.email.data or "", form.password.data or "", ip=client_ip())
         except services.LoginRefused as exc:
             db.session.commit()  # keep the audit entry of the failure
+            login_failed(account)
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
+            clear_login_failures(account)
             session.clear()  # a new session at login: nothing carried over from before
             login_user(user, remember=bool(form.remember.data))
             session.permanent = True
@@ -190,7 +222,7 @@ def reset_password(token: str) -> Any:
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(db.session, token, form.password.data or "")
+            user = services.reset_password(db.session, token, form.password.data or "")
         except services.InvalidToken as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -200,6 +232,7 @@ def reset_password(token: str) -> Any:
             apply_form_error(form, exc)
         else:
             db.session.commit()
+            clear_login_failures((user.email or "").lower(), everywhere=True)  # the owner is back in
             logout_user()
             flash("Mot de passe modifié : connectez-vous avec le nouveau.", "success")
             return redirect(url_for("auth.login"))

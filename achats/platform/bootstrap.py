@@ -136,7 +136,13 @@ def init_platform(app: Flask) -> None:
     }
     # Several processes without sticky sessions: WebSocket only, no long-polling.
     socket_options["transports"] = ["websocket"] if workers > 1 else None
-    if not socket_options["message_queue"]:
+    if socket_options["message_queue"]:
+        from achats.platform.realtime import redis_manager_class
+
+        # Told when a publish is lost, to make this process's pages re-fetch (see realtime.py).
+        socket_options["client_manager"] = redis_manager_class()(socket_options["message_queue"],
+                                                                 channel="flask-socketio", write_only=False)
+    else:
         # Explicitly none: Flask-SocketIO keeps its options between init_app() calls, so an
         # earlier app's Redis manager would otherwise carry over to this one.
         socket_options["client_manager"] = None

@@ -38,12 +38,29 @@ class OutgoingMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Secrets in the body (a reset or confirmation link), one per line: kept while a retry needs
+    # them, replaced by REDACTED in the stored body once the mail is sent or given up.
+    sensitive: Mapped[str | None] = mapped_column(Text)
+
+    def redact(self) -> None:
+        for secret in (self.sensitive or "").splitlines():
+            if secret:
+                self.body_text = self.body_text.replace(secret, REDACTED)
+                if self.body_html:
+                    self.body_html = self.body_html.replace(secret, REDACTED)
+        self.sensitive = None
 
 
-def queue_mail(session: Session, to: str, subject: str, template: str, **context: Any) -> OutgoingMail:
+REDACTED = "[lien retiré après l'envoi]"
+
+
+def queue_mail(session: Session, to: str, subject: str, template: str, *, sensitive: list[str] | None = None,
+               **context: Any) -> OutgoingMail:
     """Write a mail to the outbox in the current transaction; it is sent once that commits.
 
     `template` names `mail/<template>.txt` (and `.html` when present) under templates/.
+    `sensitive`: secrets the body carries (a one-time link), removed from the stored copy once
+    the mail has left (or will never leave).
     """
     context.setdefault("base_url", current_app.config["ACHATS_BASE_URL"])
     text = render_template(f"mail/{template}.txt", **context)
@@ -51,7 +68,8 @@ def queue_mail(session: Session, to: str, subject: str, template: str, **context
         html: str | None = render_template(f"mail/{template}.html", **context)
     except Exception:  # noqa: BLE001 - the HTML part is optional
         html = None
-    mail = OutgoingMail(recipient=to, subject=subject, body_text=text, body_html=html)
+    mail = OutgoingMail(recipient=to, subject=subject, body_text=text, body_html=html,
+                        sensitive="\n".join(s for s in (sensitive or []) if s) or None)
     session.add(mail)
     session.flush()
     app = app_object()
@@ -156,9 +174,12 @@ def deliver(app: Any, ids: list[int] | None = None, limit: int = 200) -> int:
                 mail.last_error = f"{type(exc).__name__}: {exc}"[:1000]
                 mail.next_attempt_at = utcnow() + timedelta(minutes=2 ** min(mail.attempts, 8))
                 log.warning("mail %s to outbox retry: %s", mail.id, mail.last_error)
+                if mail.attempts >= MAX_ATTEMPTS:
+                    mail.redact()  # given up: the link it carried must not stay readable
             else:
                 mail.sent_at = utcnow()
                 mail.last_error = None
+                mail.redact()
                 sent += 1
             session.commit()
     return sent

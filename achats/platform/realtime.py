@@ -26,11 +26,88 @@ from flask_socketio import join_room, leave_room
 from achats.platform.db import on_commit
 from achats.platform.extensions import app_object, db, socketio
 from achats.platform.features import RoomKind, registry
-from achats.platform.ids import MAX_ID
+from achats.platform.ids import parse_id
 
 log = logging.getLogger("achats.realtime")
 
 ROOM_TTL = 24 * 3600  # a crashed process's memberships expire from Redis on their own
+
+
+# --- Redis outages: the database stays the truth; open pages are told to re-fetch -----------------
+
+RESYNC_EVENT = "resync"
+HEALTH_PERIOD = 5.0  # seconds between the watcher's checks of Redis
+RESYNC_PERIOD = 20.0  # while Redis is down, local pages are told to re-fetch this often
+
+
+def _resync_local_sockets(reason: str) -> None:
+    """Tell every socket of this process to re-fetch its notifications (GET /notifications): the
+    Redis channel lost messages, or may have. Local delivery only: Redis may be what failed."""
+    with contextlib.suppress(Exception):
+        socketio.server.manager.emit(RESYNC_EVENT, {"reason": reason}, namespace="/", ignore_queue=True)
+
+
+def redis_manager_class() -> type:
+    """python-socketio's Redis manager, telling this process's pages to re-fetch when a publish
+    was given up (the message is lost: the other processes' sockets never get it)."""
+    import socketio as python_socketio
+
+    class Manager(python_socketio.RedisManager):
+        def _publish(self, data: Any) -> Any:
+            result = super()._publish(data)
+            if result is None:  # the manager gave up after its retries
+                log.warning("realtime: a message could not go through Redis; pages will re-fetch")
+                _resync_local_sockets("publish-failed")
+            return result
+
+    return Manager
+
+
+class RedisWatcher:
+    """In each process that has sockets: checks Redis every HEALTH_PERIOD seconds. Down, it tells
+    the local pages to re-fetch at once and every RESYNC_PERIOD seconds; back up, once more (the
+    messages published meanwhile by other processes were lost). Ends when no socket is left."""
+
+    def __init__(self, url: str, has_sockets: Callable[[], bool]) -> None:
+        import redis
+
+        self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._has_sockets = has_sockets
+        self._running = False
+        self._lock = threading.Lock()
+        self.down = False
+
+    def ensure_running(self) -> None:
+        with self._lock:
+            if self._running:
+                return
+            self._running = True
+        socketio.start_background_task(self._watch)
+
+    def _up(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except Exception:  # noqa: BLE001 - unreachable is what we look for
+            return False
+
+    def _watch(self) -> None:
+        last_hint = 0.0
+        try:
+            while self._has_sockets():
+                up = self._up()
+                now = time.monotonic()
+                if not up and (not self.down or now - last_hint >= RESYNC_PERIOD):
+                    log.warning("realtime: Redis unreachable; local pages re-fetch their notifications")
+                    _resync_local_sockets("redis-down")
+                    last_hint = now
+                elif up and self.down:
+                    log.info("realtime: Redis is back; local pages re-fetch what they missed")
+                    _resync_local_sockets("redis-back")
+                self.down = not up
+                socketio.sleep(HEALTH_PERIOD)
+        finally:
+            with self._lock:
+                self._running = False
 
 
 def socket_sid() -> str:
@@ -135,6 +212,9 @@ class SocketRegistry:
     def user_of(self, sid: str) -> int | None:
         return self._sid_users.get(sid)
 
+    def has_local(self) -> bool:
+        return bool(self._sid_users)
+
     def sids(self, user_id: int) -> set[str]:
         with self._lock:
             found = set(self._local.get(user_id, ()))
@@ -224,10 +304,10 @@ def disconnect_user_after_commit(user_id: int) -> None:
 def _room_kind(room: str) -> tuple[RoomKind, int] | None:
     prefix, _, raw_id = room.partition(":")
     kind = registry().rooms.get(prefix)
-    # ASCII digits within the INTEGER range only: "²".isdigit() is true but int("²") fails.
-    if kind is None or not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 10 or int(raw_id) > MAX_ID:
+    object_id = parse_id(raw_id)
+    if kind is None or object_id is None:
         return None
-    return kind, int(raw_id)
+    return kind, object_id
 
 
 def may_join(user: Any, room: str) -> bool:
@@ -290,7 +370,11 @@ def on_connect(app: Flask, hook: Callable[[Any], None]) -> None:
 
 
 def init_realtime(app: Flask) -> None:
-    registry(app).state["sockets"] = SocketRegistry(app.config.get("ACHATS_REDIS_URL"))
+    state = registry(app).state
+    state["sockets"] = SocketRegistry(app.config.get("ACHATS_REDIS_URL"))
+    redis_url = app.config.get("ACHATS_REDIS_URL")
+    if redis_url:
+        state["redis_watcher"] = RedisWatcher(redis_url, state["sockets"].has_local)
 
     # Handlers are registered on the one SocketIO object for each app built (Flask-SocketIO drops
     # them when init_app makes a new server); they read the app of the connection's request.
@@ -305,6 +389,9 @@ def init_realtime(app: Flask) -> None:
         request.environ["achats.user_id"] = user.id
         join_room(user_room(user.id))
         sockets().add(user.id, socket_sid())
+        watcher = registry().state.get("redis_watcher")
+        if watcher is not None:
+            watcher.ensure_running()
         for hook in registry().state.get("connect_hooks", ()):
             hook(user)
         db.session.remove()

@@ -170,11 +170,40 @@ def csp_nonce() -> str:
     return nonce
 
 
+# Every response of the process carries these, including what Flask does not answer itself
+# (Socket.IO's long-polling and handshake answers); Flask's own responses set stricter ones first.
+BASELINE_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+)
+
+
+class BaselineHeaders:
+    """WSGI middleware around the whole app (Socket.IO's included): adds BASELINE_HEADERS to any
+    response that lacks them."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _ in headers}
+            headers.extend((name, value) for name, value in BASELINE_HEADERS if name.lower() not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
 def init_security(app: Flask) -> None:
     """The app's sanitiser (with its features' attributes) and the headers of every response."""
     registry = app.extensions["achats"]
     registry.state["html_cleaner"] = build_cleaner(registry.html_attributes)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # Outside Socket.IO's middleware (installed by socketio.init_app before this runs).
+    app.wsgi_app = BaselineHeaders(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -126,16 +126,6 @@ def upgrade():
         ) || ' ',
         audience = CASE WHEN visible THEN 'members' ELSE 'role:moderator' END,
         container_audience = CASE WHEN thread_visible THEN 'members' ELSE 'role:moderator' END""")
-    # A question's first message, found by a search restricted to messages (see the docstring).
-    vector = ", search_vector" if dialect == "postgresql" else ""
-    vector_value = ", ts_filter(e.search_vector, '{b}')" if dialect == "postgresql" else ""
-    op.execute(f"""INSERT INTO search_entry (kind, object_id, title, title_indexed, body, url, container_type,
-            container_id, facets, owner_id, audience, container_audience, shadow, created_at, indexed_at{vector})
-        SELECT 'post', p.id, e.title, {false}, e.body, e.url || '#message-1', 'thread', e.object_id, e.facets,
-            e.owner_id, e.audience, e.container_audience, {true}, e.created_at, e.indexed_at{vector_value}
-        FROM search_entry e JOIN forum_post p ON p.thread_id = e.object_id AND p.number = 1
-        WHERE e.kind = 'thread' AND e.body <> ''""")
-
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_search_entry_thread_id')
         batch_op.drop_index('ix_search_entry_author_id')
@@ -154,11 +144,24 @@ def upgrade():
         batch_op.create_index('ix_search_entry_container', ['container_type', 'container_id'], unique=False)
         batch_op.create_index('ix_search_entry_owner_id', ['owner_id'], unique=False)
 
+    # A question's first message, found by a search restricted to messages (see the docstring);
+    # once the old columns are gone (they were NOT NULL).
+    vector = ", search_vector" if dialect == "postgresql" else ""
+    vector_value = ", ts_filter(e.search_vector, '{b}')" if dialect == "postgresql" else ""
+    op.execute(f"""INSERT INTO search_entry (kind, object_id, title, title_indexed, body, url, container_type,
+            container_id, facets, owner_id, audience, container_audience, shadow, created_at, indexed_at{vector})
+        SELECT 'post', p.id, e.title, {false}, e.body, e.url || '#message-1', 'thread', e.object_id, e.facets,
+            e.owner_id, e.audience, e.container_audience, {true}, e.created_at, e.indexed_at{vector_value}
+        FROM search_entry e JOIN forum_post p ON p.thread_id = e.object_id AND p.number = 1
+        WHERE e.kind = 'thread' AND e.body <> ''""")
+
     if dialect == "sqlite":
         for statement in SQLITE_TRIGGERS:
             op.execute(statement)
         # The batch copy renumbered nothing but the FTS table must match the rebuilt content table.
         op.execute("INSERT INTO search_entry_fts(search_entry_fts) VALUES ('rebuild')")
+    else:
+        op.execute("ANALYZE search_entry")  # the planner's statistics of the new columns
 
 
 def downgrade():

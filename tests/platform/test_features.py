@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from achats.platform.features import DeclarationError, Feature, NavLink, NotificationKind, Registry, registry
+from achats.platform.features import (
+    DeclarationError,
+    Feature,
+    NavLink,
+    NotificationKind,
+    Registry,
+    registry,
+)
 
 
 def _features(*names: str) -> list[Feature]:

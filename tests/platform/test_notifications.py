@@ -218,7 +218,7 @@ def test_read_needs_ids_or_all(api, make_user):
 # --- the HTML page ----------------------------------------------------------------------------
 
 
-def test_page_lists_and_marks_one_read_by_opening_it(client, login, db, make_user):
+def test_page_lists_and_marks_one_read_by_opening_it(client, login, csrf, db, make_user):
     from achats.platform.notifications.models import Notification
 
     recipient, actor = make_user(), make_user()
@@ -227,7 +227,13 @@ def test_page_lists_and_marks_one_read_by_opening_it(client, login, db, make_use
     html = client.get("/notifications/").get_data(as_text=True)
     assert "Message 0" in html and "Message 1" in html
     assert 'id="bell-count" data-count="2"' in html
+    # Following the link (GET: a prefetch, a crawler) changes nothing.
     response = client.get(f"/notifications/{notes[0].id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/membres/{actor.id}")
+    db.session.expire_all()
+    assert db.session.get(Notification, notes[0].id).read_at is None
+    assert client.post(f"/notifications/{notes[0].id}").status_code == 400  # no CSRF token
+    response = client.post(f"/notifications/{notes[0].id}", data={"csrf_token": csrf()})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/membres/{actor.id}")
     db.session.expire_all()

@@ -346,6 +346,40 @@ def test_migration_goes_down_and_up_again(app: Any, db: Any, index: Any, find: A
     assert find("energie") == [("post", 2)]
 
 
+def test_the_generic_index_migration_keeps_the_forums_entries(app: Any, db: Any, make_user: Any) -> None:
+    """Down to the thread-shaped index and up again, with content: threads and replies are still
+    found, a question's first message becomes a message of its own, hidden stays hidden."""
+    from flask_migrate import downgrade, upgrade
+
+    from achats.forums import services
+    from achats.forums.models import Category
+
+    category = Category(slug="essai", name="Essai", description="")
+    db.session.add(category)
+    db.session.commit()
+    author, moderator = make_user(), make_user(role="moderator")
+    thread = services.create_thread(db.session, author, category=category, title="Compostage en cantine scolaire",
+                                    body="Qui composte ses biodéchets ?", kind="question")
+    reply = services.create_post(db.session, make_user(), thread, body="Nous compostons sur place.")
+    hidden = services.create_post(db.session, make_user(), thread, body="Compostage injurieux.")
+    services.hide_post(db.session, moderator, hidden)
+    db.session.commit()
+    db.session.remove()
+    try:
+        downgrade(revision="0003_search")
+        db.engine.dispose()
+    finally:
+        upgrade(revision="heads")
+        db.engine.dispose()
+
+    def found(q: str, **kw: Any) -> set[tuple[str, int]]:
+        return {(h.kind, h.object_id) for h in s.search(db.session, q, viewer=s.MEMBER, **kw).hits}
+
+    assert found("compostage") == {("thread", thread.id), ("post", reply.id)}
+    assert found("biodechets", types=["post"]) and found("biodechets", types=["post"]) != {("thread", thread.id)}
+    assert found("injurieux") == set()
+
+
 def test_models_match_the_migrations(app: Any, db: Any) -> None:
     """The search table as mapped is the table the migration creates; the engine-specific
     structures (FTS5 tables, tsvector column and index) are the only extras, and

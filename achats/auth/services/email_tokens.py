@@ -20,7 +20,17 @@ from achats.auth.services.errors import (
 from achats.platform.db import utcnow
 
 
+def revoke_email_tokens(session: Session, user: User, purpose: EmailTokenPurpose) -> None:
+    """Every outstanding link of that purpose stops working (a newer one, a changed password)."""
+    now = utcnow()
+    for token in session.scalars(select(EmailToken).where(
+            EmailToken.user_id == user.id, EmailToken.purpose == purpose, EmailToken.used_at.is_(None))):
+        token.used_at = now
+
+
 def issue_email_token(session: Session, user: User, purpose: EmailTokenPurpose, ttl: timedelta) -> str:
+    """A new single-use link; the earlier ones of the same purpose die (only the newest works)."""
+    revoke_email_tokens(session, user, purpose)
     secret = secrets.token_urlsafe(32)
     session.add(
         EmailToken(user_id=user.id, purpose=purpose, token_hash=hash_secret(secret), expires_at=utcnow() + ttl)

@@ -30,6 +30,10 @@ from achats.platform.db import utcnow
 from achats.platform.mail import queue_mail
 from achats.platform.moderation.audit import audit
 from achats.platform.security import Role
+from achats.platform.throttle import hit
+
+# "You already have an account" mails an address may receive, whoever registers with it.
+MAILS_PER_ADDRESS = "3 per hour"
 
 CONFIRM_TTL = timedelta(hours=48)
 RESET_TTL = timedelta(hours=1)
@@ -60,13 +64,17 @@ def register(session: Session, data: Registration, ip: str | None = None) -> Use
         raise AccountError(problems[0], "password")
     org = find_or_create_organisation(session, data.organisation)
     existing = find_user_by_email(session, email)
+    # Both paths hash the password (the costly part) and queue one mail: the same time either way.
+    password_hash = hash_password(data.password)
     if existing is not None:
-        queue_mail(session, email, "Vous avez déjà un compte sur Achats", "account_exists",
-                   user=existing, reset_url=external_url("auth.forgot_password"))
+        # At most a few such mails per address and hour, whoever asks and from wherever.
+        if hit(MAILS_PER_ADDRESS, "mail", "account_exists", email):
+            queue_mail(session, email, "Vous avez déjà un compte sur Achats", "account_exists",
+                       user=existing, reset_url=external_url("auth.forgot_password"))
         audit(session, "account.register_existing", target_type="user", target_id=existing.id, ip=ip)
         return None
     user = User(
-        email=email, name=name, password_hash=hash_password(data.password), role=Role.MEMBER,
+        email=email, name=name, password_hash=password_hash, role=Role.MEMBER,
         status=AccountStatus.UNCONFIRMED, organisation=org, job_title=(data.job_title or "").strip() or None,
         handle=make_handle(session, name),
     )
@@ -79,9 +87,10 @@ def register(session: Session, data: Registration, ip: str | None = None) -> Use
 
 def send_confirmation(session: Session, user: User) -> None:
     secret = issue_email_token(session, user, EmailTokenPurpose.CONFIRM_EMAIL, CONFIRM_TTL)
+    url = external_url("auth.confirm_email", token=secret)
     queue_mail(
         session, user.email or "", "Confirmez votre adresse e-mail — Achats", "confirm_email",
-        user=user, url=external_url("auth.confirm_email", token=secret), hours=int(CONFIRM_TTL.total_seconds() // 3600),
+        user=user, url=url, hours=int(CONFIRM_TTL.total_seconds() // 3600), sensitive=[url],
     )
 
 

@@ -48,6 +48,17 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken | 
     return token
 
 
+def revoke_all_api_tokens(session: Session, user: User) -> int:
+    """Revoke every active token of `user` (after a password reset); returns how many."""
+    now = utcnow()
+    tokens = list(session.scalars(user_tokens_query(user)))
+    for token in tokens:
+        token.revoked_at = now
+    if tokens:
+        audit(session, "token.revoke_all", actor=user, target_type="user", target_id=user.id, count=len(tokens))
+    return len(tokens)
+
+
 def user_tokens_query(user: User) -> Any:
     return select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
 

@@ -37,6 +37,7 @@ from achats.forums.services.stats import valid_id, visible_post
 from achats.platform import search
 from achats.platform.cache import memo
 from achats.platform.db import utcnow
+from achats.platform.ids import parse_id
 from achats.platform.security import Role, has_role
 from achats.platform.tags import Tag, TagFacet
 from achats.platform.visibility import visible_to
@@ -90,9 +91,11 @@ def get_category(session: Session, ref: Any) -> Category | None:
     """A category by id (int or digits) or slug."""
     if isinstance(ref, Category):
         return ref
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        value = int(ref)
-        return session.get(Category, value) if valid_id(value) else None
+    category_id = parse_id(ref) if isinstance(ref, int | str) else None
+    if category_id is not None:
+        return session.get(Category, category_id)
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+        return None  # a number that names no row
     if isinstance(ref, str) and 0 < len(ref) <= 60:
         return session.scalar(select(Category).where(Category.slug == ref))
     return None

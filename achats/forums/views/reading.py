@@ -34,6 +34,7 @@ from achats.forums.views.blueprint import (
 )
 from achats.platform import cache, dates
 from achats.platform.extensions import db
+from achats.platform.ids import parse_id
 from achats.platform.moderation.models import FlagReason
 from achats.platform.pagination import Pager
 from achats.platform.security import Role, has_role
@@ -146,10 +147,10 @@ def show_thread(thread_id: int) -> Any:
 
 
 def _thread_post_arg(thread: Thread, name: str) -> Post | None:
-    raw = request.args.get(name, "")
-    if not raw.isdigit() or len(raw) > 9:
+    post_id = parse_id(request.args.get(name))
+    if post_id is None:
         return None
-    post = services.get_post(db.session, int(raw), me())
+    post = services.get_post(db.session, post_id, me())
     if post is None or post.thread_id != thread.id or not post.visible:
         return None
     return post

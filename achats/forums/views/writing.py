@@ -29,6 +29,7 @@ from achats.forums.views.blueprint import (
 )
 from achats.forums.views.reading import render_thread
 from achats.platform.extensions import db, limiter
+from achats.platform.ids import parse_id
 from achats.platform.security import Role, has_role
 from achats.platform.tags import Tag
 
@@ -110,9 +111,9 @@ def reply(thread_id: int) -> Any:
     form = forms.ReplyForm()
     page = services.page_of(thread.post_count + 1 if thread.post_count else 1)
     reply_to = None
-    raw = form.reply_to_id.data or ""
-    if raw.isdigit() and len(raw) <= 9:
-        candidate = services.get_post(db.session, int(raw), me())
+    reply_to_id = parse_id(form.reply_to_id.data)
+    if reply_to_id is not None:
+        candidate = services.get_post(db.session, reply_to_id, me())
         if candidate is not None and candidate.thread_id == thread.id and candidate.visible:
             reply_to = candidate
     if not reply_to:

@@ -40,18 +40,34 @@ def mark_notifications_read() -> Any:
     return redirect(url_for("notifications.list_notifications"))
 
 
-@bp.get("/<int:notification_id>")
-@login_required
-def open_notification(notification_id: int) -> Any:
-    """Mark read, then go to what it is about."""
+def _own_notification(notification_id: int) -> Any:
+    from flask import abort
+
     from achats.platform.notifications.models import Notification
-    from achats.platform.security import safe_next
 
     n = db.session.get(Notification, notification_id)
     if n is None or n.recipient_id != current_user.id:
-        from flask import abort
-
         abort(404)
+    return n
+
+
+@bp.get("/<int:notification_id>")
+@login_required
+def show_notification(notification_id: int) -> Any:
+    """Go to what it is about, changing nothing (a prefetch or a crawler may follow GET links)."""
+    from achats.platform.security import safe_next
+
+    n = _own_notification(notification_id)
+    return redirect(safe_next(n.target_url, url_for("notifications.list_notifications")))
+
+
+@bp.post("/<int:notification_id>")
+@login_required
+def open_notification(notification_id: int) -> Any:
+    """Mark read, then go to what it is about (the list's buttons post here)."""
+    from achats.platform.security import safe_next
+
+    n = _own_notification(notification_id)
     mark_read(db.session, current_user, ids=[n.id])
     db.session.commit()
     return redirect(safe_next(n.target_url, url_for("notifications.list_notifications")))

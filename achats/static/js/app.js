@@ -150,12 +150,28 @@
 
   // ------------------------------------------------------------------ notifications page list
 
+  /** Where a notification leads: its target (opening it marks it read with a POST, see below). */
   function notificationOpenUrl(notification) {
-    const template = body.dataset.notificationUrl; // e.g. "/notifications/0"
-    if (template && Number.isInteger(notification.id)) {
-      return template.replace(/0$/, String(notification.id));
-    }
     return notification.target ? notification.target.url : null;
+  }
+
+  /** Mark read on the way out: a POST that survives the navigation (keepalive); GET changes nothing. */
+  function markReadOnOpen(link, notification) {
+    const id = Number(notification.id);
+    if (!Number.isInteger(id)) return;
+    link.addEventListener("click", () => {
+      try {
+        fetch(body.dataset.notificationsApi || "/api/v1/notifications/read", {
+          method: "POST",
+          credentials: "same-origin",
+          keepalive: true,
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          body: JSON.stringify({ ids: [id] }),
+        });
+      } catch (_err) {
+        // Read state is a convenience: the target opens anyway.
+      }
+    });
   }
 
   function prependToList(notification) {
@@ -172,7 +188,10 @@
     const href = safeUrl(notificationOpenUrl(notification));
     const link = doc.createElement(href ? "a" : "span");
     link.className = "notification__link";
-    if (href) link.href = href;
+    if (href) {
+      link.href = href;
+      markReadOnOpen(link, notification);
+    }
     link.textContent = String(notification.text ?? "");
 
     const unread = doc.createElement("span");
@@ -203,7 +222,11 @@
       seenNotifications.add(id);
     }
     prependToList(notification);
-    if (!quiet) toast(notification.text, notificationOpenUrl(notification));
+    if (!quiet) {
+      const item = toast(notification.text, notificationOpenUrl(notification));
+      const link = item.querySelector("a");
+      if (link) markReadOnOpen(link, notification);
+    }
     return true;
   }
 
@@ -263,6 +286,9 @@
       if (payload && payload.count !== undefined) updateUnreadCount(payload.count);
     });
     socket.on("notification", (payload) => receiveNotification(payload));
+    // The server's hint that live messages may have been lost (Redis down or back): the database
+    // has every notification, so fetch them (bell count, list, a toast for the new ones).
+    socket.on("resync", () => refetchMissed());
     return socket;
   }
 
