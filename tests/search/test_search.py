@@ -360,7 +360,7 @@ def test_the_generic_index_migration_keeps_the_forums_entries(app: Any, db: Any,
     author, moderator = make_user(), make_user(role="moderator")
     thread = services.create_thread(db.session, author, category=category, title="Compostage en cantine scolaire",
                                     body="Qui composte ses biodéchets ?", kind="question")
-    reply = services.create_post(db.session, make_user(), thread, body="Nous compostons sur place.")
+    reply = services.create_post(db.session, make_user(), thread, body="Nous faisons du compostage sur place.")
     hidden = services.create_post(db.session, make_user(), thread, body="Compostage injurieux.")
     services.hide_post(db.session, moderator, hidden)
     db.session.commit()
