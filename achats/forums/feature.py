@@ -18,6 +18,8 @@ from achats.platform.features import (
 EVENTS = (
     "thread_created", "post_created", "post_edited", "post_withdrawn", "post_moderated", "thread_changed",
     "thread_moved", "answer_accepted", "question_taken",
+    # A post written by the demo seed or an import: no one is notified, other features may index it.
+    "post_loaded",
 )
 
 

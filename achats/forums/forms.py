@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -65,7 +67,19 @@ class MultiCheckboxField(SelectMultipleField):
             self.data = [value for value in self.data if value in known]
 
 
-class ThreadForm(FlaskForm):
+class AttachmentFields:
+    """A file joined to a message: it becomes a library document, published after review. The
+    type's choices come from the feature keeping files (set by the views)."""
+
+    attachment = FileField("Document à joindre", description="PDF, DOCX, XLSX, ODT ou ODS, 50 Mo au plus. Il rejoint "
+                           "la bibliothèque une fois vérifié par la modération.",
+                           render_kw={"accept": ".pdf,.docx,.xlsx,.odt,.ods", "data-max-bytes": str(50 * 1024 * 1024)})
+    attachment_type = SelectField("Type de pièce", choices=[], validators=[Optional()], validate_choice=False)
+    attachment_confirm = BooleanField("Je confirme avoir retiré les données personnelles (noms, signatures, "
+                                      "téléphones) et les prix confidentiels du document")
+
+
+class ThreadForm(AttachmentFields, FlaskForm):
     category = SelectField("Catégorie", validators=[DataRequired(REQUIRED)], choices=[])
     kind = RadioField("Type de message", choices=KIND_CHOICES, default=ThreadKind.QUESTION.value,
                       validators=[DataRequired(REQUIRED)])
@@ -106,7 +120,7 @@ class ThreadForm(FlaskForm):
         return slugs
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(AttachmentFields, FlaskForm):
     body = TextAreaField(
         "Votre réponse",
         validators=[DataRequired(REQUIRED), Length(max=BODY_MAX, message=BODY_TOO_LONG)],

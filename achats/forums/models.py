@@ -183,6 +183,18 @@ class PostRevision(Base):
     editor: Mapped[User | None] = relationship(lazy="joined")
 
 
+class PostAttachment(Base):
+    """A file attached to a post: kept by the feature that keeps files (the library), known here
+    by its id only (no foreign key: another feature's table)."""
+
+    __cache_namespace__ = "content"  # the thread page's records carry their attachments
+    __tablename__ = "forum_post_attachment"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"), primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
 class Reaction(Base):
     """The "utile" reaction: one per user and post."""
 

@@ -90,6 +90,8 @@ class Settings:
             "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
             "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+            # A form with hundreds of parts is an attack on the parser, not a person's upload.
+            "MAX_FORM_PARTS": 200,
             "SESSION_COOKIE_NAME": "achats_session",
             "SESSION_COOKIE_SECURE": secure,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -199,7 +201,7 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         trusted_hosts=hosts,
         mail_from=env_vars.get("ACHATS_MAIL_FROM", "Achats <ne-pas-repondre@achats.example>"),
         workers=_int("ACHATS_WORKERS", env_vars.get("ACHATS_WORKERS", "1") or "1", 0, 64),
-        max_upload_mb=_int("ACHATS_MAX_UPLOAD_MB", env_vars.get("ACHATS_MAX_UPLOAD_MB", "25"), 1, 500),
+        max_upload_mb=_int("ACHATS_MAX_UPLOAD_MB", env_vars.get("ACHATS_MAX_UPLOAD_MB", "51"), 1, 500),
         search_cache_seconds=_int("ACHATS_SEARCH_CACHE_SECONDS",
                                   env_vars.get("ACHATS_SEARCH_CACHE_SECONDS", "300"), 0, 86400),
         tasks_db=Path(env_vars.get("ACHATS_TASKS_DB") or instance_path / "tasks.db"),

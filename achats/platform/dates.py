@@ -7,7 +7,7 @@ changes; relative times per minute of age), which keeps the same output at a fra
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,10 @@ from babel.dates import format_date, format_datetime, format_timedelta
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def to_paris(value: datetime) -> datetime:
+def to_paris(value: datetime | date) -> datetime | date:
+    """A datetime in Paris time (naive ones are UTC); a plain date (a calendar day) as it is."""
+    if not isinstance(value, datetime):
+        return value
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(PARIS)
@@ -24,7 +27,7 @@ def to_paris(value: datetime) -> datetime:
 
 def french_time(value: datetime) -> str:
     """'14 h 30', '11 h' — French typography for a time of day."""
-    local = to_paris(value)
+    local = _paris_datetime(value)
     return f"{local.hour} h" if local.minute == 0 else f"{local.hour} h {local.minute:02d}"
 
 
@@ -37,27 +40,33 @@ def french_datetime(value: datetime | None) -> str:
 
 @lru_cache(maxsize=50_000)
 def _french_datetime(value: datetime) -> str:
-    local = to_paris(value)
+    local = _paris_datetime(value)
     day = format_date(local, "EEEE d MMMM y", locale="fr_FR")
     if local.day == 1:
         day = day.replace(" 1 ", " 1er ", 1)
     return f"{day} à {french_time(value)}"
 
 
-def french_date(value: datetime | None) -> str:
+def _paris_datetime(value: datetime) -> datetime:
+    local = to_paris(value)
+    assert isinstance(local, datetime)
+    return local
+
+
+def french_date(value: datetime | date | None) -> str:
     if value is None:
         return ""
     return _french_date(value)
 
 
 @lru_cache(maxsize=20_000)
-def _french_date(value: datetime) -> str:
+def _french_date(value: datetime | date) -> str:
     local = to_paris(value)
     text = format_date(local, "d MMMM y", locale="fr_FR")
     return "1er" + text[1:] if local.day == 1 else text
 
 
-def short_date(value: datetime | None) -> str:
+def short_date(value: datetime | date | None) -> str:
     """'12/03/2026'."""
     return "" if value is None else to_paris(value).strftime("%d/%m/%Y")
 
@@ -84,4 +93,13 @@ def iso(value: datetime | None) -> str | None:
 @lru_cache(maxsize=50_000)
 def machine(value: datetime) -> str:
     """For <time datetime=…>."""
-    return format_datetime(to_paris(value), "yyyy-MM-dd'T'HH:mmxxx", locale="fr_FR")
+    return format_datetime(_paris_datetime(value), "yyyy-MM-dd'T'HH:mmxxx", locale="fr_FR")
+
+
+def human_size(size: int) -> str:
+    """A file size in French units: "850 o", "12 ko", "1,2 Mo"."""
+    if size < 1024:
+        return f"{size} o"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} ko"
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")

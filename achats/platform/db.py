@@ -90,11 +90,27 @@ def on_commit(session: Any, callback: Any) -> None:
     session.info.setdefault(_PENDING_KEY, []).append(callback)
 
 
+_ROLLBACK_KEY = "achats_after_rollback"
+
+
+def on_rollback(session: Any, callback: Any) -> None:
+    """Run `callback()` if `session`'s transaction rolls back (undo what lives outside the
+    database, such as a stored file); dropped when it commits."""
+    from sqlalchemy.orm import scoped_session
+
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_ROLLBACK_KEY, []).append(callback)
+
+
 def install_commit_hooks(session_target: Any) -> None:
     from sqlalchemy import event
 
     @event.listens_for(session_target, "after_commit")
     def _run_pending(session: Any) -> None:
+        session.info.pop(_ROLLBACK_KEY, None)
         pending = session.info.pop(_PENDING_KEY, [])
         for callback in pending:
             try:
@@ -108,3 +124,10 @@ def install_commit_hooks(session_target: Any) -> None:
     def _drop_pending(session: Any, previous_transaction: Any) -> None:
         if previous_transaction.parent is None:  # the outermost transaction was rolled back
             session.info.pop(_PENDING_KEY, None)
+            for callback in session.info.pop(_ROLLBACK_KEY, []):
+                try:
+                    callback()
+                except Exception:  # noqa: BLE001 - best effort: the rollback itself stands
+                    import logging
+
+                    logging.getLogger("achats").exception("after-rollback callback failed")

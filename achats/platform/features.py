@@ -221,6 +221,8 @@ class Feature:
     identity: Identity | None = None
     # The header's search box posts here (an endpoint taking ?q=).
     site_search_endpoint: str | None = None
+    # Keeps files that other features attach to their content (see platform/uploads.py).
+    attachments: Any = None
     # Anything else the feature must do with the app (kept small; most needs fit a field above).
     init_app: Callable[[Flask], None] | None = None
 
@@ -263,6 +265,7 @@ class Registry:
     html_attributes: dict[str, set[str]] = field(default_factory=dict)
     identity: Identity | None = None
     site_search_endpoint: str | None = None
+    attachments: Any = None
     # Filled by the shell while it assembles the app (API operations, the task queue, sockets…).
     state: dict[str, Any] = field(default_factory=dict)
 
@@ -315,6 +318,10 @@ class Registry:
                 reg.identity = feature.identity
             if feature.site_search_endpoint:
                 reg.site_search_endpoint = feature.site_search_endpoint
+            if feature.attachments is not None:
+                if reg.attachments is not None:
+                    raise DeclarationError("deux fonctionnalités gardent les pièces jointes")
+                reg.attachments = feature.attachments
         reg.events = set(events)
         # Subscriptions may name events of features declared later: checked once all are known.
         for feature in (*platform, *features):

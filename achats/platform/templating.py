@@ -73,6 +73,7 @@ def init_templating(app: Flask) -> None:
         machine=dates.machine,
         number=_number,
         time_fr=dates.french_time,
+        filesize=dates.human_size,
     )
     app.jinja_env.globals.update(
         can=can,

@@ -35,7 +35,7 @@ from achats.platform.extensions import db
 @api.operation("/posts/<int:post_id>", "GET", "Un message", response=PostOut)
 def get_post(post_id: int) -> dict[str, Any]:
     post = _post_or_404(post_id)
-    return post_payload(post, can_moderate=perms.can_moderate_category(_me(), post.thread.category))
+    return post_payload(post, can_moderate=perms.can_moderate_category(_me(), post.thread.category), viewer=_me())
 
 
 @api.operation("/posts/<int:post_id>", "PATCH",
@@ -57,7 +57,7 @@ def patch_post(post_id: int, body: PostPatch) -> dict[str, Any]:
         if "needs_review" in fields and body.needs_review is not None:
             services.mark_needs_review(db.session, me, post, body.needs_review)
     db.session.commit()
-    return post_payload(post, can_moderate=perms.can_moderate_category(me, post.thread.category))
+    return post_payload(post, can_moderate=perms.can_moderate_category(me, post.thread.category), viewer=me)
 
 
 @api.operation("/posts/<int:post_id>", "DELETE",
@@ -69,7 +69,7 @@ def delete_post(post_id: int) -> dict[str, Any]:
     with domain_errors():
         services.delete_post(db.session, _me(), post)
     db.session.commit()
-    return post_payload(post, can_moderate=perms.can_moderate_category(_me(), post.thread.category))
+    return post_payload(post, can_moderate=perms.can_moderate_category(_me(), post.thread.category), viewer=_me())
 
 
 def _revision_out(r: PostRevision) -> dict[str, Any]:
@@ -115,7 +115,7 @@ def _accept(post_id: int, accept: bool) -> dict[str, Any]:
         else:
             services.unaccept_post(db.session, _me(), post)
     db.session.commit()
-    return post_payload(post)
+    return post_payload(post, viewer=_me())
 
 
 @api.operation("/posts/<int:post_id>/flags", "POST", "Signaler un message à la modération", body=FlagBody,

@@ -89,8 +89,10 @@ class ThreadOut(BaseModel):
 
 class AttachmentOut(BaseModel):
     id: int
+    title: str
     filename: str
-    url: str
+    url: str | None  # None: not open to the reader (yet): a document under review
+    note: str
 
 
 class PostOut(BaseModel):
@@ -318,8 +320,28 @@ def thread_payload(thread: Thread, accepted_ids: list[int]) -> dict[str, Any]:
     }).model_dump(mode="json")
 
 
-def post_payload(post: Post, *, can_moderate: bool = False) -> dict[str, Any]:
-    """The JSON of a post, as GET /threads/{id}/posts lists it (and `post_created` carries it)."""
+def attachments_payload(posts: list[Post], viewer: Any) -> dict[int, list[dict[str, Any]]]:
+    """The attachments of each post as `viewer` is shown them (the feature keeping files says)."""
+    from achats.forums.services.thread_page import attachments_of
+    from achats.platform.extensions import db
+    from achats.platform.features import registry
+
+    ids = attachments_of(db.session, [p.id for p in posts])
+    keeper = registry().attachments if ids else None
+    if keeper is None:
+        return {}
+    infos = keeper.describe(db.session, [i for found in ids.values() for i in found], viewer)
+    base = current_app.config.get("ACHATS_BASE_URL", "")
+    return {post_id: [{"id": info.id, "title": info.title, "filename": info.filename, "note": info.note,
+                       "url": base + info.url if info.url else None}
+                      for info in (infos.get(i) for i in found) if info is not None]
+            for post_id, found in ids.items()}
+
+
+def post_payload(post: Post, *, can_moderate: bool = False,
+                 attachments: dict[int, list[dict[str, Any]]] | None = None, viewer: Any = None) -> dict[str, Any]:
+    """The JSON of a post, as GET /threads/{id}/posts lists it (and `post_created` carries it).
+    `attachments` as attachments_payload gives them (computed for `viewer` when not given)."""
     withdrawn = post.deleted_at is not None
     masked = (withdrawn or post.hidden) and not can_moderate
     body_html = post.body_html
@@ -336,7 +358,8 @@ def post_payload(post: Post, *, can_moderate: bool = False) -> dict[str, Any]:
         "created_at": post.created_at,
         "edited_at": post.edited_at,
         "reply_to_id": post.reply_to_id,
-        "attachments": [],
+        "attachments": [] if masked else (attachments if attachments is not None
+                                          else attachments_payload([post], viewer)).get(post.id, []),
         "accepted": post.accepted,
         "by_expert": post.by_expert,
         "useful_count": post.useful_count,

@@ -36,6 +36,7 @@ from achats.forums.api.schemas import (
     ThreadsQuery,
     WatchBody,
     WatchOut,
+    attachments_payload,
     post_payload,
     thread_payload,
     thread_url,
@@ -114,7 +115,7 @@ def create_thread(body: ThreadCreate) -> dict[str, Any]:
         )
     first = db.session.scalars(select(Post).where(Post.thread_id == thread.id, Post.number == 1)).one()
     db.session.commit()
-    first_json = post_payload(first)
+    first_json = post_payload(first, viewer=_me())
     return {**thread_payload(thread, []), "posts": [first_json], "first_post": first_json}
 
 
@@ -133,7 +134,9 @@ def list_posts(thread_id: int, query: ListQuery) -> dict[str, Any]:
         db.session, services.posts_query(_me(), thread), [Post.number], query.limit, query.cursor,
         key=lambda p: [p.number], descending=False, converters=[_bounded_int],
     )
-    return {"items": [post_payload(p, can_moderate=can_moderate) for p in posts], "next_cursor": cursor}
+    attachments = attachments_payload(posts, _me())
+    return {"items": [post_payload(p, can_moderate=can_moderate, attachments=attachments) for p in posts],
+            "next_cursor": cursor}
 
 
 @api.operation("/threads/<int:thread_id>/posts", "POST", "Répondre dans un sujet", body=PostCreate,
@@ -152,7 +155,7 @@ def create_post(thread_id: int, body: PostCreate) -> dict[str, Any]:
         post = services.create_post(db.session, _me(), thread, body=body.body, reply_to=reply_to,
                                     up_to_date_on=body.up_to_date_on)
     db.session.commit()
-    return post_payload(post)
+    return post_payload(post, viewer=_me())
 
 
 @api.operation("/threads/<int:thread_id>/watch", "PUT", "Régler mes notifications pour ce sujet",

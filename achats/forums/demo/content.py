@@ -132,7 +132,8 @@ THREADS: list[dict[str, Any]] = [
               "oubliés :\n\n- prévoir la **liste des produits** et leurs fiches de données de sécurité dans le "
               "mémoire technique ;\n- encadrer le **dosage** (centrales de dilution) ;\n- exclure les produits "
               "parfumés dans les zones sensibles ;\n- prévoir la formation des agents de l'entreprise.\n\nLe "
-              "clausier partagé dans la bibliothèque contient un exemple de rédaction.", accepted=True),
+              "[CCTP de nettoyage de Grand Besançon](/bibliotheque/d/cctp-nettoyage-ecolabel), dans la bibliothèque, "
+              "contient un exemple de rédaction.", accepted=True),
             R(CLAIRE, 40, "Parfait, merci. Je retiens aussi l'idée des centrales de dilution."),
         ],
     },
@@ -176,7 +177,9 @@ THREADS: list[dict[str, Any]] = [
             R(THOMAS, 33, "Retour du lycée : nous avons trois lots (épicerie, produits frais, pain) et le lot "
               "pain a été remporté par deux boulangers du secteur. Le lot « produits frais » en accord-cadre "
               "multi-attributaire fonctionne bien aussi.", accepted=True),
-            R(VALERIE, 50, "Merci à vous deux, nous partons sur quatre lots par secteur de cuisine."),
+            R(VALERIE, 50, "Merci à vous deux, nous partons sur quatre lots par secteur de cuisine. Notre "
+              "règlement de consultation est dans la bibliothèque : [allotissement EGalim de la restauration "
+              "scolaire](/bibliotheque/d/egalim-allotissement-restauration)."),
         ],
     },
     {
@@ -192,7 +195,8 @@ THREADS: list[dict[str, Any]] = [
               "cartons ;\n3. la **traçabilité** : bordereaux de suivi et justificatifs de l'exutoire transmis "
               "à chaque situation mensuelle ;\n4. des **pénalités** proportionnées en cas de manquement, et "
               "un bilan en fin de chantier.\n\nRattachez-la au CCAP et renvoyez au CCTP pour le détail des "
-              "flux. Un exemple de clausier travaux est dans la bibliothèque.", accepted=True),
+              "flux. Un exemple est dans la bibliothèque : [clause de tri et de traçabilité des déchets de "
+              "chantier](/bibliotheque/d/clause-tracabilite-dechets-chantier).", accepted=True),
         ],
     },
     {
@@ -212,7 +216,8 @@ THREADS: list[dict[str, Any]] = [
               "écrans) et ouvrir à des structures de l'ESS du reconditionnement.\n\nDans les deux cas, "
               "anticipez la **reprise des anciens postes** pour réemploi.", accepted=True),
             R(JULIEN, 26, "Le département a fait les deux : centrale pour l'urgence, consultation pour le "
-              "renouvellement annuel. Le rapport d'analyse est dans la bibliothèque si besoin."),
+              "renouvellement annuel. Le lycée des Arcades a partagé son [RC ordinateurs "
+              "reconditionnés](/bibliotheque/d/rc-informatique-reconditionnee) dans la bibliothèque."),
         ],
     },
     {
@@ -475,7 +480,8 @@ THREADS: list[dict[str, Any]] = [
             R(KARIM, 26, "Commencez par une cartographie des achats (familles, montants, fournisseurs), puis "
               "choisissez quelques objectifs mesurables : part des marchés avec clause environnementale, "
               "heures d'insertion, part AGEC. Publiez un bilan annuel. Plusieurs délibérations de la région "
-              "sont dans la bibliothèque.", accepted=True),
+              "sont dans la bibliothèque, par exemple celle de [Grand Besançon](/bibliotheque/d/deliberation-spaser).",
+              accepted=True),
             R(SOPHIE, 40, "Le webinaire de décembre reviendra sur les indicateurs : inscriptions ouvertes."),
         ],
     },
@@ -487,7 +493,8 @@ THREADS: list[dict[str, Any]] = [
         "replies": [
             R(KARIM, 20, "Un tableur fourni avec le DCE : prix d'achat, consommation d'énergie sur la durée "
               "de détention, entretien, pneumatiques, valeur de revente. Annoncez la méthode et les "
-              "hypothèses (kilométrage annuel, durée) dans le RC."),
+              "hypothèses (kilométrage annuel, durée) dans le RC. Le Haut-Jura a partagé le sien : [CCTP "
+              "véhicules en coût du cycle de vie](/bibliotheque/d/cctp-vehicules-cout-global)."),
         ],
     },
     {

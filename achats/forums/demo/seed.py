@@ -24,9 +24,10 @@ from achats.forums.models import (
     WatchLevel,
 )
 from achats.forums.services.content import render_post
-from achats.forums.services.stats import refresh_thread_stats
+from achats.forums.services.stats import post_path, refresh_thread_stats
 from achats.platform.dates import PARIS
 from achats.platform.db import utcnow
+from achats.platform.events import record
 from achats.platform.extensions import db
 from achats.platform.security import Role
 from achats.platform.tags import Tag, ensure_tags
@@ -118,6 +119,8 @@ def seed_thread(session: Session, spec: dict[str, Any], users: dict[str, User], 
     index_thread(session, thread, posts[0])
     for post in posts[1:]:
         index_post(session, thread, post)
+    for post in posts:
+        record(session, "post_loaded", thread=thread, post=post, url=post_path(post))
     return thread
 
 

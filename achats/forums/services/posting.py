@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from achats.forums.models import (
     Category,
     DeskStatus,
     Post,
+    PostAttachment,
     PostRevision,
     Thread,
     ThreadKind,
@@ -29,7 +31,7 @@ from achats.forums.services.content import (
     render_post,
 )
 from achats.forums.services.errors import EditWindowClosed, InvalidInput, NotAllowed, ThreadLocked
-from achats.forums.services.stats import refresh_thread_stats, today_paris
+from achats.forums.services.stats import post_path, refresh_thread_stats, today_paris
 from achats.platform.db import utcnow
 from achats.platform.events import record
 from achats.platform.moderation.audit import audit
@@ -114,7 +116,7 @@ def _watch_if_unset(session: Session, user: User, thread: Thread, level: WatchLe
 
 def create_thread(session: Session, author: User, *, category: Category, title: str, body: str,
                   kind: str | ThreadKind = ThreadKind.DISCUSSION, tags: list[str] | None = None,
-                  up_to_date_on: date | None = None) -> Thread:
+                  up_to_date_on: date | None = None, attachment_ids: Sequence[int] = ()) -> Thread:
     """Open a thread with its post n°1. In the desk, every thread is a question and experts hear of it."""
     _require_writer(author)
     if category is None or not perms.can_create_thread(author, category):
@@ -143,12 +145,14 @@ def create_thread(session: Session, author: User, *, category: Category, title: 
     session.add(ThreadWatch(user_id=author.id, thread_id=thread.id, level=WatchLevel.WATCHING))
     refresh_thread_stats(session, thread)
     _mark_read_own(session, author, thread, 1)
-    record(session, "thread_created", thread=thread, post=post, mentioned=mentioned)
+    attached = _attach(session, post, attachment_ids)
+    record(session, "thread_created", thread=thread, post=post, mentioned=mentioned, url=post_path(post),
+           attachment_ids=attached)
     return thread
 
 
 def create_post(session: Session, author: User, thread: Thread, *, body: str, reply_to: Post | None = None,
-                up_to_date_on: date | None = None) -> Post:
+                up_to_date_on: date | None = None, attachment_ids: Sequence[int] = ()) -> Post:
     """Reply in a thread. Raises ThreadLocked (locked or archived), NotAllowed, InvalidInput."""
     _require_writer(author)
     if not perms.can_read_thread(author, thread):
@@ -177,9 +181,25 @@ def create_post(session: Session, author: User, thread: Thread, *, body: str, re
             thread.desk_status = DeskStatus.ANSWERED
     refresh_thread_stats(session, thread)
     _mark_read_own(session, author, thread, post.number)
+    attached = _attach(session, post, attachment_ids)
     record(session, "post_created", thread=thread, post=post, mentioned=mentioned,
-           first_expert_answer=first_expert_answer)
+           first_expert_answer=first_expert_answer, url=post_path(post), attachment_ids=attached)
     return post
+
+
+MAX_ATTACHMENTS = 5
+
+
+def _attach(session: Session, post: Post, attachment_ids: Sequence[int]) -> list[int]:
+    """Files the author attached (stored by the feature keeping files, which gave these ids)."""
+    ids = list(dict.fromkeys(attachment_ids))
+    if len(ids) > MAX_ATTACHMENTS:
+        raise InvalidInput("attachments", f"{MAX_ATTACHMENTS} pièces jointes au plus par message.")
+    for position, attachment_id in enumerate(ids):
+        session.add(PostAttachment(post_id=post.id, attachment_id=attachment_id, position=position))
+    if ids:
+        session.flush()
+    return ids
 
 
 def _mark_read_own(session: Session, user: User, thread: Thread, number: int) -> None:
@@ -220,7 +240,8 @@ def edit_post(session: Session, editor: User, post: Post, *, body: str, reason: 
     if editor.id != post.author_id:
         audit(session, "forum.post.edit", actor=editor, target_type="post", target_id=post.id, reason=reason)
     session.flush()
-    record(session, "post_edited", post=post, newly_mentioned=[u for u in mentioned if u.id not in before])
+    record(session, "post_edited", post=post, newly_mentioned=[u for u in mentioned if u.id not in before],
+           url=post_path(post))
     return post
 
 

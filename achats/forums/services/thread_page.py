@@ -30,6 +30,7 @@ from achats.forums import permissions as perms
 from achats.forums.models import (
     Bookmark,
     Post,
+    PostAttachment,
     Reaction,
     Thread,
     ThreadRead,
@@ -38,6 +39,7 @@ from achats.forums.models import (
 )
 from achats.forums.services.stats import visible_post
 from achats.platform.cache import memo
+from achats.platform.features import registry
 
 PER_PAGE = 20
 # A thread list filtered by words shows at most this many threads (a person refines the words).
@@ -150,6 +152,10 @@ class PostRecord:
     thread: Any = None
     # Everything above that the post's HTML shows (the body by its hash): the fragment cache's key.
     fingerprint: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    # Attached files: their ids (cached with the page), and what the viewer is shown of them
+    # (platform.uploads.AttachmentInfo, described on each use like `thread`).
+    attachment_ids: tuple[int, ...] = ()
+    attachments: tuple[Any, ...] = ()
 
     @property
     def visible(self) -> bool:
@@ -199,10 +205,35 @@ def _page_content(session: Session, viewer: Any, thread: Thread, low: int, high:
     else:
         query = query.where(in_page)
     loaded = [PostRecord.of(p) for p in session.scalars(query.order_by(Post.number)).unique()]
+    attached = attachments_of(session, [p.id for p in loaded])
+    if attached:
+        loaded = [replace(p, attachment_ids=tuple(attached[p.id])) if p.id in attached else p for p in loaded]
     return _PageContent(
         posts=tuple(p for p in loaded if low < p.number <= high),
         accepted=tuple(p for p in loaded if show_accepted and p.accepted and p.visible and p.number > 1),
     )
+
+
+def attachments_of(session: Session, post_ids: list[int]) -> dict[int, list[int]]:
+    """The attachment ids of each post, in their order."""
+    found: dict[int, list[int]] = {}
+    if post_ids:
+        for post_id, attachment_id in session.execute(
+                select(PostAttachment.post_id, PostAttachment.attachment_id)
+                .where(PostAttachment.post_id.in_(post_ids)).order_by(PostAttachment.post_id, PostAttachment.position)):
+            found.setdefault(post_id, []).append(attachment_id)
+    return found
+
+
+def describe_attachments(session: Session, viewer: Any, posts: list[Any]) -> list[Any]:
+    """The posts with what `viewer` is shown of their attachments (the feature keeping files says)."""
+    ids = [i for p in posts for i in p.attachment_ids]
+    keeper = registry().attachments if ids else None
+    if keeper is None:
+        return posts
+    infos = keeper.describe(session, ids, viewer)
+    return [replace(p, attachments=tuple(infos[i] for i in p.attachment_ids if i in infos)) if p.attachment_ids else p
+            for p in posts]
 
 
 @lru_cache(maxsize=1)
@@ -242,8 +273,8 @@ def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_pa
     show_accepted = thread.is_question and thread.solved and page == 1
     content = memo("content", ("thread_page", thread.id, low, high, can_moderate, show_accepted),
                    lambda: _page_content(session, viewer, thread, low, high, show_accepted))
-    posts = [replace(p, thread=thread) for p in content.posts]
-    accepted = [replace(p, thread=thread) for p in content.accepted]
+    posts = describe_attachments(session, viewer, [replace(p, thread=thread) for p in content.posts])
+    accepted = describe_attachments(session, viewer, [replace(p, thread=thread) for p in content.accepted])
     ids = [p.id for p in (*content.posts, *content.accepted)]
     last_read = 0
     watch = WatchLevel.NORMAL.value

@@ -12,7 +12,9 @@ from werkzeug.wrappers import Response
 from achats.forums import services
 from achats.forums.models import Category, Post, Thread
 from achats.platform.extensions import db
+from achats.platform.features import registry
 from achats.platform.ids import parse_page
+from achats.platform.uploads import UploadRefused
 
 bp = Blueprint("forums", __name__)
 
@@ -89,6 +91,39 @@ def apply_form_error(form: Any, exc: services.ForumError, fields: dict[str, str]
         field.errors = [*list(field.errors or []), str(exc)]
     else:
         form.form_errors.append(str(exc))
+
+
+def prepare_attachment(form: Any) -> bool:
+    """Offer the attachment fields when a feature keeps files (the library); whether it does."""
+    keeper = registry().attachments
+    if keeper is None:
+        return False
+    fields = keeper.form_fields() if keeper.form_fields else []
+    form.attachment_type.choices = [(value, label) for _name, _label, choices in fields[:1] for value, label in choices]
+    return True
+
+
+def accept_attachment(form: Any, thread_id: int | None) -> list[int] | None:
+    """Store the file joined to the message, if any: [its id], [] without one, or None when it is
+    refused (the form then says why, and nothing is stored)."""
+    upload = request.files.get(form.attachment.name)
+    if upload is None or not upload.filename:
+        return []
+    keeper = registry().attachments
+    if keeper is None:
+        form.attachment.errors = ["Les pièces jointes ne sont pas disponibles sur cette plateforme."]
+        return None
+    if not form.attachment_confirm.data:
+        form.attachment_confirm.errors = ["Confirmez que les données personnelles et les prix confidentiels ont été "
+                                          "retirés du document."]
+        return None
+    try:
+        return [keeper.accept(db.session, me(), upload, {
+            "doc_type": form.attachment_type.data, "confirm_redaction": True, "thread_id": thread_id})]
+    except UploadRefused as exc:
+        db.session.rollback()
+        form.attachment.errors = [exc.message]
+        return None
 
 
 # Endpoints answering fetch() calls: anonymous callers get 401, not a login page.

@@ -30,6 +30,7 @@ from achats.forums.views.blueprint import (
     load_category,
     load_thread,
     me,
+    prepare_attachment,
     thread_url,
 )
 from achats.platform import cache, dates
@@ -160,6 +161,7 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
                   preview_html: Markup | None = None, status: int = 200) -> tuple[str, int]:
     """The thread page (also re-shown, with the typed reply kept, when a reply is refused)."""
     view = services.thread_page(db.session, me(), thread, page, per_page=POSTS_PER_PAGE)
+    attachments_enabled = prepare_attachment(reply_form)
     posts = view.posts
     opening = posts[0] if posts and posts[0].number == 1 else None
     flow = [p for p in posts if p.number > 1]
@@ -187,6 +189,7 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
         opening=opening, flow=flow, featured=view.accepted, featured_ids={p.id for p in view.accepted},
         first_unread=view.first_unread_number, useful_ids=view.useful_ids, bookmarked_ids=view.bookmarked_ids,
         reply_form=reply_form, reply_to_post=reply_to, preview_html=preview_html,
+        attachments_enabled=attachments_enabled,
         can_reply=can_reply, can_write=perms.is_writer(me()),
         is_moderator=is_moderator, is_expert=has_role(me(), Role.EXPERT),
         move_form=move_form, related=related,
@@ -214,7 +217,7 @@ def _post_renderer(view: services.ThreadPage, thread: Thread, is_moderator: bool
         key = (
             page_facts, post.fingerprint, place, view.page if place == "flow" else 0,
             post.id in view.useful_ids, post.id in view.bookmarked_ids, perms.post_actions(user, post),
-            dates.relative(post.created_at),
+            dates.relative(post.created_at), post.attachments,
         )
         return cache.fragments().get_or_render(key, lambda: macro(post, place))
 

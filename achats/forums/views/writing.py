@@ -18,6 +18,7 @@ from achats.forums import permissions as perms
 from achats.forums.models import Category, PostRevision, ThreadKind
 from achats.forums.services.posting import PENDING_MESSAGE
 from achats.forums.views.blueprint import (
+    accept_attachment,
     act,
     apply_form_error,
     bp,
@@ -25,6 +26,7 @@ from achats.forums.views.blueprint import (
     load_thread,
     me,
     post_url,
+    prepare_attachment,
     thread_url,
 )
 from achats.forums.views.reading import render_thread
@@ -65,6 +67,7 @@ def new_thread() -> Any:
         form.kind.data = ThreadKind.QUESTION.value if wanted is None or wanted.is_desk else ThreadKind.DISCUSSION.value
     category = by_slug.get(form.category.data or "")
     is_expert = has_role(me(), Role.EXPERT)
+    attachments_enabled = prepare_attachment(form)
     preview_html = None
     status = 200
     if _wants_preview():
@@ -73,14 +76,16 @@ def new_thread() -> Any:
         form.form_errors.append(PENDING_MESSAGE)
         status = 403
     elif form.validate_on_submit():
+        attached = accept_attachment(form, None) if category is not None else []
         if category is None:
             form.category.errors = ["Choisissez une catégorie."]
-        else:
+        elif attached is not None:
             try:
                 thread = services.create_thread(
                     db.session, me(), category=category, title=form.title.data or "",
                     body=form.body.data or "", kind=form.kind.data or ThreadKind.DISCUSSION.value,
                     tags=form.tag_slugs(), up_to_date_on=form.up_to_date_on.data if is_expert else None,
+                    attachment_ids=attached,
                 )
             except services.ForumError as exc:
                 db.session.rollback()
@@ -96,7 +101,7 @@ def new_thread() -> Any:
     return render_template(
         "forums/thread_new.html", form=form, category=category, desk=bool(category and category.is_desk),
         desk_slugs=[c.slug for c in categories if c.is_desk], is_expert=is_expert, preview_html=preview_html,
-        tag_errors=bool(form.theme.errors),
+        tag_errors=bool(form.theme.errors), attachments_enabled=attachments_enabled,
     ), status
 
 
@@ -120,11 +125,16 @@ def reply(thread_id: int) -> Any:
         form.reply_to_id.data = ""
     if _wants_preview():
         return render_thread(thread, page, form, reply_to=reply_to, preview_html=_preview(form.body.data))
+    prepare_attachment(form)
     if form.validate_on_submit():
+        attached = accept_attachment(form, thread.id)
+        if attached is None:
+            return render_thread(thread, page, form, reply_to=reply_to, status=422)
         try:
             post = services.create_post(
                 db.session, me(), thread, body=form.body.data or "", reply_to=reply_to,
                 up_to_date_on=form.up_to_date_on.data if has_role(me(), Role.EXPERT) else None,
+                attachment_ids=attached,
             )
         except services.ForumError as exc:
             db.session.rollback()
@@ -132,7 +142,8 @@ def reply(thread_id: int) -> Any:
             status = 409 if isinstance(exc, services.ThreadLocked) else 403 if isinstance(exc, services.NotAllowed) else 400
             return render_thread(thread, page, form, reply_to=reply_to, status=status)
         db.session.commit()
-        flash("Votre réponse est publiée.", "success")
+        flash("Votre réponse est publiée." + (" Le document joint sera visible une fois vérifié par la modération."
+                                              if attached else ""), "success")
         return redirect(post_url(post))
     return render_thread(thread, page, form, reply_to=reply_to, status=400)
 

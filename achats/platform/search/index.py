@@ -77,16 +77,18 @@ def facet_token(key: str, value: Any) -> str:
 def entry_row(*, kind: str, object_id: int, title: str, body: str, url: str, created_at: datetime,
               container: tuple[str, int | None] | None = None, facets: Mapping[str, FacetValue] | None = None,
               owner_id: int | None = None, audience: str = MEMBERS, container_audience: str = MEMBERS,
-              shadow: bool = False) -> dict[str, Any]:
+              shadow: bool = False, pages: bool = False) -> dict[str, Any]:
     """One index row (validated; body reduced to plain text). `body` may be plain text or
-    sanitised HTML (markup is stripped: pass a post's body_html rather than its Markdown)."""
+    sanitised HTML (markup is stripped: pass a post's body_html rather than its Markdown).
+    `pages`: the body is plain text already, its pages separated by form feeds (kept, so that a
+    snippet can say on which page it was found; see text.page_snippet)."""
     declared = search_type(kind)
     if not kind or len(kind) > 30:
         raise UnknownSearchType(f"type d'entrée de recherche invalide : {kind!r}")
     if created_at.tzinfo is None:
         raise ValueError("created_at must be timezone-aware")
     title = t.plain_text(title or "")[:300]
-    body = t.plain_text(body or "")
+    body = t.page_text(body or "") if pages else t.plain_text(body or "")
     title_indexed = declared.indexes_title if declared is not None else True
     container_type, container_id = container if container is not None else (None, None)
     return {

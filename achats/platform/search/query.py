@@ -58,7 +58,9 @@ class Hit:
     title_html: Markup = Markup("")
     owner_id: int | None = None
     facets: str = " "
-    body: str = field(default="", repr=False, compare=False)
+    # The page the snippet comes from, for bodies indexed with their pages (files: 1 = first page,
+    # 0 = the description before them); None otherwise.
+    page: int | None = None
 
     def facet(self, key: str) -> str | None:
         """The first value of a facet of the entry ("category" → "3"), or None."""
@@ -329,14 +331,18 @@ def _search(session: Session, terms: list[str], filters: dict[str, Any], limit: 
         counted = offset + len(rows)
     total, capped = min(counted, COUNT_CAP), counted > COUNT_CAP
     roots = _pg_roots(tsquery_text, terms) if pg else t.sqlite_roots(terms)
-    hits = [
-        Hit(kind=r.kind, object_id=r.object_id, title=r.title, url=r.url,
-            snippet_html=t.snippet(r.body or "", roots), score=float(r.score or 0.0),
-            created_at=r.created_at, container_type=r.container_type, container_id=r.container_id,
-            title_html=t.highlight(r.title, roots), owner_id=r.owner_id, facets=r.facets or " ",
-            body=r.body or "")
-        for r in rows
-    ]
+    hits = []
+    for r in rows:
+        body = r.body or ""
+        page = None
+        if t.PAGE_BREAK in body:
+            snippet_html, page = t.page_snippet(body, roots)
+        else:
+            snippet_html = t.snippet(body, roots)
+        hits.append(Hit(kind=r.kind, object_id=r.object_id, title=r.title, url=r.url, snippet_html=snippet_html,
+                        score=float(r.score or 0.0), created_at=r.created_at, container_type=r.container_type,
+                        container_id=r.container_id, title_html=t.highlight(r.title, roots), owner_id=r.owner_id,
+                        facets=r.facets or " ", page=page))
     return SearchResults(hits=hits, total=total, capped=capped, has_more=has_more, terms=tuple(terms))
 
 

@@ -106,6 +106,15 @@ def plain_text(body: str) -> str:
     return _SPACES.sub(" ", body).strip()
 
 
+PAGE_BREAK = "\f"
+_PAGE_SPACES = re.compile(r"[^\S\f]+")
+
+
+def page_text(body: str) -> str:
+    """Plain text whose pages stay apart: spaces collapsed, form feeds kept."""
+    return _PAGE_SPACES.sub(" ", body).strip()
+
+
 def light_root(term: str) -> str:
     """A cheap French root for prefix matching: drop a plural 's'/'x', then a final 'e'.
 
@@ -268,3 +277,23 @@ def snippet(text: str, roots: list[Root], width: int = SNIPPET_CHARS) -> Markup:
             end = space
     body = _marked(text, spans, start, end)
     return Markup(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))  # noqa: S704 - escaped by _marked
+
+
+def page_snippet(text: str, roots: list[Root], width: int = SNIPPET_CHARS) -> tuple[Markup, int | None]:
+    """A snippet around the first page's densest matches in a paged body (form feeds between
+    pages, page 0 being what precedes the first one) and that page's number; the whole body is
+    scanned (a 30-page file is about 60,000 characters)."""
+    pattern = _roots_pattern(tuple(roots))
+    if not text:
+        return Markup(""), None
+    if pattern is None:
+        return snippet(text.split(PAGE_BREAK, 1)[0], roots, width), None
+    folded, index = _folded_with_map(text)
+    match = pattern.search(folded)
+    if match is None:
+        return snippet(text.split(PAGE_BREAK, 1)[0], roots, width), None
+    position = match.start() if index is None else index[match.start()]
+    page = text.count(PAGE_BREAK, 0, position)
+    start = text.rfind(PAGE_BREAK, 0, position) + 1
+    end = text.find(PAGE_BREAK, position)
+    return snippet(text[start:end if end != -1 else len(text)], roots, width), page

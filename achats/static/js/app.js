@@ -424,3 +424,59 @@
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", onReady);
   else onReady();
 })();
+
+/*
+ * File inputs of upload forms ([data-upload-form], input[data-max-bytes]): a file over the limit
+ * is refused before a long upload (the server checks again; the form works without this).
+ */
+(() => {
+  "use strict";
+
+  function megabytes(bytes) {
+    return (bytes / (1024 * 1024)).toLocaleString("fr-FR", { maximumFractionDigits: 1 });
+  }
+
+  function messageFor(input) {
+    const id = `${input.id || "fichier"}-taille`;
+    let node = document.getElementById(id);
+    if (!node) {
+      node = document.createElement("p");
+      node.id = id;
+      node.className = "field-error";
+      node.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", node);
+      const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (!described.includes(id)) input.setAttribute("aria-describedby", [...described, id].join(" "));
+    }
+    return node;
+  }
+
+  function check(input) {
+    const limit = Number(input.dataset.maxBytes || 0);
+    const file = input.files && input.files[0];
+    const node = document.getElementById(`${input.id || "fichier"}-taille`);
+    if (!file || !limit || file.size <= limit) {
+      if (node) node.textContent = "";
+      input.removeAttribute("aria-invalid");
+      return true;
+    }
+    messageFor(input).textContent =
+      `Ce fichier pèse ${megabytes(file.size)} Mo : la limite est de ${megabytes(limit)} Mo.`;
+    input.setAttribute("aria-invalid", "true");
+    return false;
+  }
+
+  for (const form of document.querySelectorAll("form[data-upload-form]")) {
+    const inputs = form.querySelectorAll('input[type="file"][data-max-bytes]');
+    for (const input of inputs) input.addEventListener("change", () => check(input));
+    form.addEventListener("submit", (event) => {
+      for (const input of inputs) {
+        if (!check(input)) {
+          event.preventDefault();
+          input.focus();
+          return;
+        }
+      }
+    });
+  }
+})();
