@@ -59,7 +59,9 @@ def index_document(session: Session, document: Document) -> None:
     search.index_entry(
         session, kind="document", object_id=document.id, title=document.title, body=body,
         url=document_path(document), container=CONTAINER, facets=facets(document), owner_id=document.owner_id,
-        audience=audience(document), created_at=document.published_at or document.created_at, pages=True,
+        # The library itself is open to all: each document's own audience decides.
+        audience=audience(document), container_audience=PUBLIC,
+        created_at=document.published_at or document.created_at, pages=True,
     )
 
 

@@ -33,10 +33,11 @@ def _limits(cpu: int, memory: int) -> None:
 
 
 def run_extractor(path: Path, kind: str, workdir: Path, *, cpu: int = CPU_SECONDS, memory: int = MEMORY_BYTES,
-                  wall: int = WALL_SECONDS) -> tuple[dict | None, str | None]:
-    """The child process's result ({pages, page_count, preview}) or (None, a French reason)."""
+                  wall: int = WALL_SECONDS, command: list[str] | None = None) -> tuple[dict | None, str | None]:
+    """The child process's result ({pages, page_count, preview}) or (None, a French reason).
+    `command` replaces the reader (tests: a process that never ends)."""
     out, preview = workdir / "text.json", workdir / "preview.png"
-    command = [sys.executable, "-m", "achats.documents.extract", str(path), kind, str(out), str(preview)]
+    command = command or [sys.executable, "-m", "achats.documents.extract", str(path), kind, str(out), str(preview)]
     try:
         process = subprocess.run(command, preexec_fn=lambda: _limits(cpu, memory),  # noqa: PLW1509,S603 - our module
                                  timeout=wall, capture_output=True, check=False)

@@ -21,7 +21,13 @@ def _latin1(text: str) -> str:
 def pdf_bytes(title: str, subtitle: str, sections: Sequence[Section]) -> bytes:
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4")
+    class Paged(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", "I", 8)
+            self.cell(0, 5, f"Page {self.page_no()}", align="C")
+
+    pdf = Paged(format="A4")
     pdf.set_title(_latin1(title))
     pdf.set_author(_latin1(subtitle))
     pdf.set_auto_page_break(auto=True, margin=18)
@@ -41,9 +47,6 @@ def pdf_bytes(title: str, subtitle: str, sections: Sequence[Section]) -> bytes:
         for paragraph in paragraphs:
             pdf.multi_cell(0, 6, _latin1(paragraph), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
-        pdf.set_y(-15)
-        pdf.set_font("Helvetica", "I", 8)
-        pdf.cell(0, 5, f"Page {index + 1}", align="C")
     return bytes(pdf.output())
 
 

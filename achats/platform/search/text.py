@@ -111,8 +111,9 @@ _PAGE_SPACES = re.compile(r"[^\S\f]+")
 
 
 def page_text(body: str) -> str:
-    """Plain text whose pages stay apart: spaces collapsed, form feeds kept."""
-    return _PAGE_SPACES.sub(" ", body).strip()
+    """Plain text whose pages stay apart: spaces collapsed, form feeds kept (even leading ones:
+    they number the pages)."""
+    return _PAGE_SPACES.sub(" ", body).strip(" ")
 
 
 def light_root(term: str) -> str:
