@@ -37,10 +37,14 @@ def run_extractor(path: Path, kind: str, workdir: Path, *, cpu: int = CPU_SECOND
     """The child process's result ({pages, page_count, preview}) or (None, a French reason).
     `command` replaces the reader (tests: a process that never ends)."""
     out, preview = workdir / "text.json", workdir / "preview.png"
-    command = command or [sys.executable, "-m", "achats.documents.extract", str(path), kind, str(out), str(preview)]
+    given = command is not None
+    command = command or [sys.executable, "-m", "achats.documents.extract", "--limits", f"{cpu}:{memory}",
+                          str(path), kind, str(out), str(preview)]
     try:
-        process = subprocess.run(command, preexec_fn=lambda: _limits(cpu, memory),  # noqa: PLW1509,S603 - our module
-                                 timeout=wall, capture_output=True, check=False)
+        # The child limits itself (extract.limit_self): a preexec_fn is unsafe in a threaded
+        # process such as the task consumer. `command` given (tests): limited the same way here.
+        process = subprocess.run(command, timeout=wall, capture_output=True, check=False,  # noqa: S603 - our module
+                                 preexec_fn=(lambda: _limits(cpu, memory)) if given else None)  # noqa: PLW1509
     except subprocess.TimeoutExpired:
         return None, "la lecture du contenu a dépassé le temps permis"
     if process.returncode != 0 or not out.exists():

@@ -110,6 +110,10 @@ def install_commit_hooks(session_target: Any) -> None:
 
     @event.listens_for(session_target, "after_commit")
     def _run_pending(session: Any) -> None:
+        # SQLAlchemy also dispatches after_commit when a SAVEPOINT is released (begin_nested):
+        # side effects wait for the outermost commit, when the data is visible to others.
+        if session.in_nested_transaction():
+            return
         session.info.pop(_ROLLBACK_KEY, None)
         pending = session.info.pop(_PENDING_KEY, [])
         for callback in pending:
