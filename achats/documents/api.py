@@ -380,15 +380,23 @@ def list_documents(query: DocumentsQuery) -> dict[str, Any]:
         })
         hits = {}
         if filters.q:
-            from achats.platform import search
+            found = services.matches(db.session, viewer, filters)
+            total = len(found.ids)
+            if filters.sort == "recents":
+                ranked = services.ranked_hits(db.session, viewer, filters, offset, query.limit)
+                hits = {h.object_id: h for h in ranked}
+                rows = {d.id: d for d in db.session.scalars(
+                    services.listed(viewer).where(Document.id.in_(list(hits) or [0])))}
+                page = [rows[i] for i in hits if i in rows]
+            else:
+                stmt = services.library_query(db.session, viewer, filters, matched=list(found.ids))
+                page = list(db.session.scalars(stmt.offset(offset).limit(query.limit)))
+        else:
+            stmt = services.library_query(db.session, viewer, filters)
+            from sqlalchemy import func, select
 
-            hits = {h.object_id: h for h in search.search(db.session, filters.q, viewer=viewer, types=["document"],
-                                                          limit=100).hits}
-        stmt = services.library_query(db.session, viewer, filters, ranked=list(hits))
-        from sqlalchemy import func, select
-
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        page = list(db.session.scalars(stmt.offset(offset).limit(query.limit)))
+            total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+            page = list(db.session.scalars(stmt.offset(offset).limit(query.limit)))
     figures = services.reuse_figures(db.session, [d.id for d in page])
     next_offset = offset + len(page)
     return {"items": [document_payload(d, viewer, figures.get(d.id), hits.get(d.id)) for d in page],

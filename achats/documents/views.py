@@ -3,6 +3,7 @@ retours d'usage, and the moderators' review list."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import (
@@ -29,6 +30,7 @@ from achats.platform.dates import PARIS
 from achats.platform.db import utcnow
 from achats.platform.extensions import db, limiter
 from achats.platform.ids import parse_id, parse_int, parse_page
+from achats.platform.pagination import Pager
 from achats.platform.search import effective_reader
 from achats.platform.security import require
 from achats.platform.storage import storage
@@ -123,6 +125,14 @@ def _url_args(filters: services.LibraryFilters, **changes: Any) -> dict[str, Any
     return values
 
 
+@dataclass
+class ListingPage(Pager):
+    """A page of the listing (what the `pagination` macro and the template read)."""
+
+    total: int = 0
+    items: list[Any] = field(default_factory=list)
+
+
 @bp.get("/")
 def list_documents() -> str:
     filters = _filters_from_request()
@@ -130,18 +140,33 @@ def list_documents() -> str:
     page_number = parse_page(request.args.get("page"))
     hits: dict[int, Any] = {}
     if filters.q:
-        # Ranked hits with the matching passage and its page; the listing shows them in that order.
-        from achats.platform import search
-
-        results = search.search(db.session, filters.q, viewer=viewer, types=["document"], limit=100)
-        hits = {h.object_id: h for h in results.hits}
-    query = services.library_query(db.session, viewer, filters, ranked=list(hits))
-    page = db.paginate(query, page=page_number, per_page=services.PER_PAGE, error_out=False, count=True)
-    documents = list(page.items)
+        # With words: the count and the facets from the index's matches, the page from the engine
+        # (ranked, with the passage and its page) or, for another sort, from the matches in that order.
+        found = services.matches(db.session, viewer, filters)
+        facets = list(found.facets)
+        pages = max(1, -(-len(found.ids) // services.PER_PAGE))
+        page_number = min(page_number, pages)
+        if filters.sort == "recents":
+            ranked = services.ranked_hits(db.session, viewer, filters, (page_number - 1) * services.PER_PAGE,
+                                          services.PER_PAGE)
+            hits = {h.object_id: h for h in ranked}
+            rows = {d.id: d for d in db.session.scalars(services.listed(viewer).where(Document.id.in_(list(hits) or [0])))}
+            documents = [rows[i] for i in hits if i in rows]
+        else:
+            query = services.library_query(db.session, viewer, filters, matched=list(found.ids))
+            documents = list(db.session.scalars(query.offset((page_number - 1) * services.PER_PAGE)
+                                                .limit(services.PER_PAGE)))
+        page: Any = ListingPage(page=page_number, pages=pages, per_page=services.PER_PAGE, total=len(found.ids),
+                                items=documents)
+    else:
+        query = services.library_query(db.session, viewer, filters)
+        page = db.paginate(query, page=page_number, per_page=services.PER_PAGE, error_out=False, count=True)
+        documents = list(page.items)
+        facets = services.facets(db.session, viewer, filters)
     figures = services.reuse_figures(db.session, [d.id for d in documents])
     return render_template(
         "documents/document_list.html", documents=documents, page=page, filters=filters, hits=hits,
-        facets=services.facets(db.session, viewer, filters), figures=figures, sorts=services.SORTS,
+        facets=facets, figures=figures, sorts=services.SORTS,
         url_args=lambda **changes: _url_args(filters, **changes), reader=effective_reader(db.session, viewer),
     )
 

@@ -15,8 +15,11 @@ from achats.documents.services.reading import (
     get_document,
     get_version,
     library_query,
+    listed,
+    matches,
     my_documents,
     pending_versions,
+    ranked_hits,
     reuse_figures,
     reuses_of,
     versions_for,
@@ -27,6 +30,6 @@ from achats.documents.services.using import add_reuse, record_download, visitor_
 __all__ = [
     "PER_PAGE", "SORTS", "Conflict", "DocumentError", "DocumentInput", "InvalidInput", "LibraryFilters", "NotAllowed",
     "add_reuse", "add_version", "citations_of", "clean_filters", "create_document", "facets", "get_by_slug",
-    "get_document", "get_version", "library_query", "my_documents", "pending_versions", "record_download",
+    "get_document", "get_version", "library_query", "listed", "matches", "my_documents", "ranked_hits", "pending_versions", "record_download",
     "reuse_figures", "reuses_of", "reviewing", "update_document", "versions_for", "visitor_key",
 ]

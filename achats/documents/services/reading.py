@@ -151,11 +151,13 @@ def matched_ids(session: Session, viewer: Any, q: str) -> list[int] | None:
     return search.matching_ids(session, q, viewer=viewer, types=["document"], limit=MAX_MATCHED)
 
 
-def library_query(session: Session, viewer: Any, filters: LibraryFilters,
-                  ranked: Sequence[int] = ()) -> Select[tuple[Document]]:
+def library_query(session: Session, viewer: Any, filters: LibraryFilters, ranked: Sequence[int] = (),
+                  matched: list[int] | None = None) -> Select[tuple[Document]]:
     """The listing; with words and the default sort, the `ranked` ids (the engine's most relevant
-    first) lead, the other matches follow by date."""
-    matched = matched_ids(session, viewer, filters.q)
+    first) lead, the other matches follow by date. `matched`: the ids matching the words, when
+    the caller has them already."""
+    if matched is None:
+        matched = matched_ids(session, viewer, filters.q)
     query = listed(viewer).where(*_where(filters, matched))
     if filters.q and filters.sort == "recents" and ranked:
         order = case({doc_id: i for i, doc_id in enumerate(ranked)}, value=Document.id, else_=len(ranked))
@@ -232,6 +234,85 @@ def facets(session: Session, viewer: Any, filters: LibraryFilters) -> list[Facet
                 for name, label in FACETS]
 
     return memo("content", key, compute, ttl=300)
+
+
+# --- searching the library ------------------------------------------------------------------------------
+# With words, the listing, its count and its facets come from the search index: one query gives
+# the matches' facet tokens (every facet's counts follow from them, each with the other filters
+# applied), and the engine gives the page of ranked hits with their passages.
+
+INDEX_FACETS = {"doc_type": "doc_type", "theme": "tag", "famille": "famille", "cpv": "cpv", "levier": "levier",
+                "year": "year", "organisation": "org", "licence": "licence"}
+
+
+def library_reader(viewer: Any) -> search.Reader:
+    """Whom the shared listing is for: what is published (members or public), whatever else the
+    viewer may open elsewhere (their own pending documents are on "Mes documents")."""
+    return search.Reader(reader_of(viewer).audiences & {search.PUBLIC, search.MEMBERS})
+
+
+def index_facets(filters: LibraryFilters) -> dict[str, Any]:
+    return {INDEX_FACETS[name]: value for name in INDEX_FACETS
+            if (value := getattr(filters, name)) not in ("", None)}
+
+
+@dataclass(frozen=True)
+class Matches:
+    ids: tuple[int, ...]  # the matches with every filter applied, newest first
+    facets: tuple[Facet, ...]
+
+
+def matches(session: Session, viewer: Any, filters: LibraryFilters) -> Matches:
+    """The documents matching the words (at most MAX_MATCHED, newest first) under the filters,
+    and the facet counts of the matches."""
+    from achats.platform.search.index import facet_token
+
+    rows = search.matching_facets(session, filters.q, viewer=library_reader(viewer), types=["document"],
+                                  limit=MAX_MATCHED)
+    active = {name: facet_token(INDEX_FACETS[name], value) for name, value in
+              ((n, getattr(filters, n)) for n in INDEX_FACETS) if value not in ("", None)}
+    tokens = [(object_id, set(facets.split())) for object_id, facets in rows]
+    ids = tuple(i for i, toks in tokens if all(tok in toks for tok in active.values()))
+    found = []
+    for name, label in FACETS:
+        others = [tok for n, tok in active.items() if n != name]
+        prefix = INDEX_FACETS[name] + ":"
+        counts: dict[str, int] = {}
+        for _i, toks in tokens:
+            if all(tok in toks for tok in others):
+                for tok in toks:
+                    if tok.startswith(prefix):
+                        counts[tok[len(prefix):]] = counts.get(tok[len(prefix):], 0) + 1
+        found.append(Facet(name, label, tuple(_labelled(session, name, counts))))
+    return Matches(ids, tuple(found))
+
+
+def _labelled(session: Session, name: str, counts: dict[str, int]) -> list[FacetValue]:
+    """Facet values with their labels, in each facet's order."""
+    if not counts:
+        return []
+    if name == "theme":
+        tags = session.execute(select(Tag.slug, Tag.name).where(Tag.slug.in_(list(counts))).order_by(Tag.position))
+        return [FacetValue(slug, tag_name, counts[slug]) for slug, tag_name in tags]
+    if name == "cpv":
+        return [FacetValue(d, f"{d} — {CPV_DIVISIONS.get(d, '')}", counts[d]) for d in sorted(counts)]
+    if name == "year":
+        return [FacetValue(y, y, counts[y]) for y in sorted(counts, reverse=True)]
+    if name == "organisation":
+        top = sorted(counts, key=lambda k: -counts[k])[:30]
+        names = dict(session.execute(select(Organisation.id, Organisation.name)
+                                     .where(Organisation.id.in_([int(i) for i in top if i.isdigit()]))).all())
+        return sorted((FacetValue(i, names[int(i)], counts[i]) for i in top if i.isdigit() and int(i) in names),
+                      key=lambda v: (-v.count, v.label))
+    vocabulary: Any = {"doc_type": DocType, "famille": Famille, "levier": Levier, "licence": Licence}[name]
+    return [FacetValue(m.value, m.label, counts[m.value]) for m in vocabulary if m.value in counts]
+
+
+def ranked_hits(session: Session, viewer: Any, filters: LibraryFilters, offset: int, limit: int) -> list[Any]:
+    """A slice of the engine's most relevant matches, with the passage and its page number."""
+    results = search.search(session, filters.q, viewer=library_reader(viewer), types=["document"],
+                            facets=index_facets(filters), limit=limit, offset=offset)
+    return list(results.hits)
 
 
 # --- figures ------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from achats.platform.search.query import (
     Hit,
     SearchResults,
     effective_reader,
+    matching_facets,
     matching_ids,
     search,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "html_to_text",
     "index_entries",
     "index_entry",
+    "matching_facets",
     "matching_ids",
     "plain_text",
     "reader_of",

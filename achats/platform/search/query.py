@@ -346,6 +346,24 @@ def _search(session: Session, terms: list[str], filters: dict[str, Any], limit: 
     return SearchResults(hits=hits, total=total, capped=capped, has_more=has_more, terms=tuple(terms))
 
 
+def _matching_statement(session: Session, terms: list[str], reader: Reader, types: Iterable[str] | None,
+                        facets: Mapping[str, Any] | None, column: Any) -> tuple[Any, dict[str, Any]]:
+    shape, params = _params(reader=reader, types=types, facets=facets, container=None, owner_id=None,
+                            date_from=None, date_to=None)
+    if dialect_name(session) == "postgresql":
+        config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+        match = sa.literal_column("search_entry.search_vector").op("@@")(
+            sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text)))
+        stmt = sa.select(column).select_from(TABLE).where(match, *_where(shape))
+        params["q"] = " ".join(terms)
+    else:
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        match = sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match", type_=sa.Text))
+        stmt = sa.select(column).select_from(fts.join(TABLE, TABLE.c.id == fts.c.rowid)).where(match, *_where(shape))
+        params["match"] = t.fts5_match(terms)
+    return stmt, params
+
+
 def matching_ids(session: Session, q: str | None, *, viewer: Any, types: Iterable[str] | None = None,
                  facets: Mapping[str, Any] | None = None, column: str = "object_id",
                  limit: int = 1000) -> list[int]:
@@ -355,22 +373,8 @@ def matching_ids(session: Session, q: str | None, *, viewer: Any, types: Iterabl
     terms = t.query_terms(q)
     if not terms:
         return []
-    reader = reader_of(viewer)
-    shape, params = _params(reader=reader, types=types, facets=facets, container=None, owner_id=None,
-                            date_from=None, date_to=None)
-    pg = dialect_name(session) == "postgresql"
     target = TABLE.c[column]
-    if pg:
-        config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
-        match = sa.literal_column("search_entry.search_vector").op("@@")(
-            sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text)))
-        stmt = sa.select(target).select_from(TABLE).where(match, *_where(shape))
-        params["q"] = " ".join(terms)
-    else:
-        fts = sa.table(FTS_TABLE, sa.column("rowid"))
-        match = sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match", type_=sa.Text))
-        stmt = sa.select(target).select_from(fts.join(TABLE, TABLE.c.id == fts.c.rowid)).where(match, *_where(shape))
-        params["match"] = t.fts5_match(terms)
+    stmt, params = _matching_statement(session, terms, reader_of(viewer), types, facets, target)
     stmt = stmt.where(target.is_not(None)).order_by(*_RECENT).limit(limit * 4)
     found: list[int] = []
     for value in session.scalars(stmt, params):
@@ -379,3 +383,16 @@ def matching_ids(session: Session, q: str | None, *, viewer: Any, types: Iterabl
             if len(found) >= limit:
                 break
     return found
+
+
+def matching_facets(session: Session, q: str | None, *, viewer: Any, types: Iterable[str] | None = None,
+                    limit: int = 2000) -> list[tuple[int, str]]:
+    """(object_id, facets) of the entries matching `q` for `viewer`, newest first, at most
+    `limit`: a faceted list counts its facets from these in one query (each facet's count with
+    the other filters applied is then a matter of the tokens, see facet_tokens)."""
+    terms = t.query_terms(q)
+    if not terms:
+        return []
+    stmt, params = _matching_statement(session, terms, reader_of(viewer), types, None, TABLE.c.object_id)
+    stmt = stmt.add_columns(TABLE.c.facets).order_by(*_RECENT).limit(limit)
+    return [(int(i), f or " ") for i, f in session.execute(stmt, params)]

@@ -280,20 +280,63 @@ def snippet(text: str, roots: list[Root], width: int = SNIPPET_CHARS) -> Markup:
     return Markup(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))  # noqa: S704 - escaped by _marked
 
 
+# Each ASCII letter of a folded root, as the letters it stands for in French text, both cases:
+# a 30-page body (about 60,000 characters) is searched as it is — no lower-casing or folding of
+# the whole body, which cost more than the search itself.
+_ACCENTED = {"a": "aàâäáAÀÂÄÁ", "c": "cçCÇ", "e": "eéèêëEÉÈÊË", "i": "iîïíIÎÏÍ", "o": "oôöóOÔÖÓ",
+             "u": "uùûüúUÙÛÜÚ", "y": "yÿYŸ", "n": "nñNÑ"}
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+@lru_cache(maxsize=512)
+def _raw_pattern(roots: tuple[Root, ...]) -> re.Pattern[str] | None:
+    """The words of `roots` in unfolded text of any case ("ecolabel" finds "Écolabel", "oeuvre"
+    finds "œuvre"); word boundaries are checked on each match (a look-behind at every position
+    made the scan three times slower)."""
+    def letters(text: str) -> str:
+        out, i = [], 0
+        while i < len(text):
+            if text.startswith("oe", i):
+                out.append("(?:[oôOÔ][eE]|[œŒ])")
+                i += 2
+                continue
+            char = text[i]
+            out.append(f"[{_ACCENTED[char]}]" if char in _ACCENTED else
+                       f"[{re.escape(char)}{re.escape(char.upper())}]" if char.isalpha() else re.escape(char))
+            i += 1
+        return "".join(out)
+
+    alternatives = sorted((f"(?P<{'p' if r.prefix else 'w'}{n}>{letters(r.text.casefold())})"
+                           for n, r in enumerate(roots) if r.text), key=len, reverse=True)
+    if not alternatives:
+        return None
+    return re.compile("|".join(alternatives))
+
+
+def _first_word_match(text: str, roots: list[Root]) -> int | None:
+    pattern = _raw_pattern(tuple(roots))
+    if pattern is None:
+        return None
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if start > 0 and _WORD_CHAR.match(text, start - 1):
+            continue
+        whole_word = (match.lastgroup or "").startswith("w")
+        if whole_word and end < len(text) and _WORD_CHAR.match(text, end):
+            continue
+        return start
+    return None
+
+
 def page_snippet(text: str, roots: list[Root], width: int = SNIPPET_CHARS) -> tuple[Markup, int | None]:
-    """A snippet around the first page's densest matches in a paged body (form feeds between
-    pages, page 0 being what precedes the first one) and that page's number; the whole body is
-    scanned (a 30-page file is about 60,000 characters)."""
-    pattern = _roots_pattern(tuple(roots))
+    """A snippet around the first match of a paged body (form feeds between pages, page 0 being
+    what precedes the first one) and that page's number: the first match is found in the body as
+    it is, then only its page is cut and highlighted."""
     if not text:
         return Markup(""), None
-    if pattern is None:
+    position = _first_word_match(text, roots)
+    if position is None:
         return snippet(text.split(PAGE_BREAK, 1)[0], roots, width), None
-    folded, index = _folded_with_map(text)
-    match = pattern.search(folded)
-    if match is None:
-        return snippet(text.split(PAGE_BREAK, 1)[0], roots, width), None
-    position = match.start() if index is None else index[match.start()]
     page = text.count(PAGE_BREAK, 0, position)
     start = text.rfind(PAGE_BREAK, 0, position) + 1
     end = text.find(PAGE_BREAK, position)
