@@ -78,8 +78,10 @@ def lexicon() -> list[str]:
 
 
 def page_text(rng: random.Random, words: list[str], weights: list[float], famille: str) -> str:
+    """About 2,000 characters: the forum bench's phrases, each with two of the document's own
+    technical words, an article number and a place."""
     parts = []
-    for _ in range(rng.randint(8, 11)):
+    for _ in range(rng.randint(11, 14)):
         sentence = rng.choice(SENTENCES).format(s=rng.choice(SUBJECTS), f=famille)
         rare = rng.choices(words, weights, k=2)
         parts.append(f"{sentence[0].upper()}{sentence[1:]} Voir l'article {rng.randint(1, 60)}.{rng.randint(1, 9)} "
@@ -87,9 +89,15 @@ def page_text(rng: random.Random, words: list[str], weights: list[float], famill
     return " ".join(parts)
 
 
-def selective_queries(words: list[str], rng: random.Random) -> list[str]:
-    # Words of the lexicon's middle ranks: each in a few percent of the documents.
-    return [f"{words[i]} {words[j]}" for i, j in ((rng.randint(30, 120), rng.randint(30, 120)) for _ in range(12))]
+def selective_queries(topics: list[list[str]], rng: random.Random) -> list[str]:
+    """Two of the rarer technical words of one document (each in a few percent of the library,
+    both together in a handful of documents), for 12 documents."""
+    rank = {w: i for i, w in enumerate(lexicon())}
+    queries = []
+    for topic in rng.sample(topics, min(12, len(topics))):
+        rare = sorted(topic, key=lambda w: -rank[w])[:4]
+        queries.append(" ".join(rng.sample(rare, 2)))
+    return queries
 
 
 # --- building the library ------------------------------------------------------------------------------
@@ -111,22 +119,59 @@ def build(args: argparse.Namespace) -> None:
     with app.app_context():
         made = 0
         rng = random.Random(8)
+        topics: list[list[str]] = []
         for step in STEPS:
             if step > args.documents:
                 break
             t0 = time.perf_counter()
-            insert_documents(made, step - made, args.pages, rng)
+            topics += insert_documents(made, step - made, args.pages, rng)
             made = step
             print(f"{made:,} documents in the library ({time.perf_counter() - t0:.0f} s for this step)", flush=True)
-            growth.append(time_searches(made))
         if args.documents not in STEPS:
-            insert_documents(made, args.documents - made, args.pages, rng)
+            topics += insert_documents(made, args.documents - made, args.pages, rng)
+        queries = selective_queries(topics, random.Random(3))
+        growth.append(time_searches(args.documents, queries))
     INFO.write_text(json.dumps({"database_url": args.url, "documents": args.documents, "pages": args.pages,
-                                "growth": growth, "built": today()}, indent=1))
+                                "selective": queries, "growth": growth, "built": today()}, indent=1))
     print(f"written {INFO.relative_to(ROOT)}")
 
 
-def insert_documents(start: int, count: int, pages: int, rng: random.Random) -> None:
+def growth(args: argparse.Namespace) -> None:
+    """Search time at 100 and 1,000 documents (a scratch database) and at the built library's size."""
+    info = json.loads(INFO.read_text())
+    scratch = args.url.rsplit("/", 1)[0] + "/bench_library_growth"
+    recreate_database(scratch)
+    run_init(scratch)
+    env = bench_env(scratch, redis_url=None, port=free_port(), extra={
+        "ACHATS_UPLOAD_DIR": str(ROOT / "instance" / "bench-library-uploads"),
+        "ACHATS_TASKS_DB": str(ROOT / "instance" / "bench-library-tasks.db"), "ACHATS_SEARCH_CACHE_SECONDS": "0"})
+    achats(env, "seed-demo")
+    code = (f"import sys, json, random; sys.path.insert(0, {str(ROOT / 'bench')!r}); import documents as d; "
+            "from achats import create_app; app = create_app(); out = []\n"
+            "with app.app_context():\n"
+            "    made = 0; rng = random.Random(8)\n"
+            f"    for step in {[s for s in STEPS if s < args.documents]!r}:\n"
+            f"        d.insert_documents(made, step - made, {args.pages}, rng); made = step; "
+            f"out.append(d.time_searches(made, {info['selective']!r}))\n"
+            "print('GROWTH ' + json.dumps(out))")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=3600, check=True)
+    small = json.loads(next(ln for ln in proc.stdout.splitlines() if ln.startswith("GROWTH "))[7:])
+    env = bench_env(info["database_url"], redis_url=None, port=free_port(), extra={"ACHATS_SEARCH_CACHE_SECONDS": "0"})
+    queries = info["selective"]
+    code = (f"import sys, json; sys.path.insert(0, {str(ROOT / 'bench')!r}); import documents as d; "
+            "from achats import create_app; app = create_app()\n"
+            f"with app.app_context(): print('GROWTH ' + json.dumps(d.time_searches({info['documents']}, {queries!r})))")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, check=True)
+    large = json.loads(next(ln for ln in proc.stdout.splitlines() if ln.startswith("GROWTH "))[7:])
+    info["growth"] = [*small, large]
+    INFO.write_text(json.dumps(info, indent=1))
+    for g in info["growth"]:
+        print(g)
+
+
+def insert_documents(start: int, count: int, pages: int, rng: random.Random) -> list[list[str]]:
     import sqlalchemy as sa
 
     from achats.auth.models import Organisation, User
@@ -156,6 +201,7 @@ def insert_documents(start: int, count: int, pages: int, rng: random.Random) -> 
                                                                                 "09310000-5", "34100000-8"],
            "services": ["90911200-8", "77310000-6", "55523100-3"]}
     batch = 200
+    topics: list[list[str]] = []
     for offset in range(0, count, batch):
         n = min(batch, count - offset)
         docs, versions, page_rows, tag_rows, cpv_rows, entries = [], [], [], [], [], []
@@ -169,8 +215,13 @@ def insert_documents(start: int, count: int, pages: int, rng: random.Random) -> 
             published = now - timedelta(hours=number % 9000)
             theme = rng.sample(themes, 2)
             title = f"{doc_type.label.split(' — ')[0]} {rng.choice(SUBJECTS)} — {rng.choice(TOWNS)} n°{number}"
-            description = page_text(rng, words, weights, famille.label.lower())[:400]
-            texts = [page_text(rng, words, weights, famille.label.lower()) for _ in range(pages)]
+            # A document's technical words: 12 of the lexicon (Zipf-weighted), so that a rare word
+            # is in a few percent of the documents and two of them together in a few documents.
+            topic = list(dict.fromkeys(rng.choices(words, weights, k=12)))
+            if k == 0:
+                topics.append(topic)
+            description = page_text(rng, topic, [1.0] * len(topic), famille.label.lower())[:400]
+            texts = [page_text(rng, topic, [1.0] * len(topic), famille.label.lower()) for _ in range(pages)]
             docs.append({"id": doc_id, "slug": None, "title": title[:200], "description": description,
                          "description_html": f"<p>{description}</p>", "doc_type": doc_type, "famille": famille,
                          "levier": rng.choice(list(Levier)), "procedure": None,
@@ -210,15 +261,15 @@ def insert_documents(start: int, count: int, pages: int, rng: random.Random) -> 
         session.commit()
     session.execute(sa.text("ANALYZE"))
     session.commit()
+    return topics
 
 
-def time_searches(documents: int) -> dict[str, float]:
+def time_searches(documents: int, selective: list[str]) -> dict[str, float]:
     """Median in-process time (ms) of the library's search (hits with snippets), cache off."""
     from achats.platform import search
     from achats.platform.extensions import db
 
-    rng = random.Random(3)
-    selective, frequent = selective_queries(lexicon(), rng), FREQUENT
+    frequent = FREQUENT
     result = {"documents": documents}
     for name, queries in (("selective", selective), ("frequent", frequent)):
         times = []
@@ -335,8 +386,7 @@ def healthz_during_extractions(env: dict[str, str], base: str, count: int, log_d
 def measure(args: argparse.Namespace) -> None:
     info = json.loads(INFO.read_text())
     url = info["database_url"]
-    rng = random.Random(3)
-    queries = selective_queries(lexicon(), rng) + FREQUENT
+    queries = info["selective"] + FREQUENT
     with tempfile.TemporaryDirectory(prefix="achats-bench-library-") as tmp:
         log_dir = Path(tmp)
         port = free_port()
@@ -392,6 +442,7 @@ def main() -> None:
     exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", action="store_true", help="recreate and fill the bench database")
+    parser.add_argument("--growth", action="store_true", help="measure search time at 100, 1,000 and all documents")
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--pages", type=int, default=30)
@@ -401,6 +452,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.build:
         build(args)
+    elif args.growth:
+        growth(args)
     else:
         print(WRK_HEADER)
         measure(args)

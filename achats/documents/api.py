@@ -390,13 +390,10 @@ def list_documents(query: DocumentsQuery) -> dict[str, Any]:
                 page = [rows[i] for i in hits if i in rows]
             else:
                 stmt = services.library_query(db.session, viewer, filters, matched=list(found.ids))
-                page = list(db.session.scalars(stmt.offset(offset).limit(query.limit)))
+                page, _total = services.page_of(db.session, stmt, offset, query.limit)
         else:
             stmt = services.library_query(db.session, viewer, filters)
-            from sqlalchemy import func, select
-
-            total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-            page = list(db.session.scalars(stmt.offset(offset).limit(query.limit)))
+            page, total = services.page_of(db.session, stmt, offset, query.limit)
     figures = services.reuse_figures(db.session, [d.id for d in page])
     next_offset = offset + len(page)
     return {"items": [document_payload(d, viewer, figures.get(d.id), hits.get(d.id)) for d in page],

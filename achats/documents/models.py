@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     or_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,7 +44,10 @@ class Document(Hideable, Base):
     __cache_namespace__ = "content"  # see achats.platform.cache
     __table_args__ = (
         CheckConstraint("year IS NULL OR (year BETWEEN 1990 AND 2100)", name="year"),
-        Index("ix_document_listing", "status", "visibility", "published_at"),
+        # The library's default order (published, not hidden), read in order for ORDER BY … LIMIT.
+        Index("ix_document_published", "published_at", "id",
+              postgresql_where=text("status = 'published' AND hidden = false"),
+              sqlite_where=text("status = 'published' AND hidden = 0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

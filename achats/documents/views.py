@@ -154,14 +154,16 @@ def list_documents() -> str:
             documents = [rows[i] for i in hits if i in rows]
         else:
             query = services.library_query(db.session, viewer, filters, matched=list(found.ids))
-            documents = list(db.session.scalars(query.offset((page_number - 1) * services.PER_PAGE)
-                                                .limit(services.PER_PAGE)))
+            documents, _total = services.page_of(db.session, query, (page_number - 1) * services.PER_PAGE,
+                                                 services.PER_PAGE)
         page: Any = ListingPage(page=page_number, pages=pages, per_page=services.PER_PAGE, total=len(found.ids),
                                 items=documents)
     else:
         query = services.library_query(db.session, viewer, filters)
-        page = db.paginate(query, page=page_number, per_page=services.PER_PAGE, error_out=False, count=True)
-        documents = list(page.items)
+        documents, total = services.page_of(db.session, query, (page_number - 1) * services.PER_PAGE,
+                                            services.PER_PAGE)
+        page = ListingPage(page=page_number, pages=max(1, -(-total // services.PER_PAGE)),
+                           per_page=services.PER_PAGE, total=total, items=documents)
         facets = services.facets(db.session, viewer, filters)
     figures = services.reuse_figures(db.session, [d.id for d in documents])
     return render_template(

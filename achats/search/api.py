@@ -61,6 +61,7 @@ class SearchItem(BaseModel):
     created_at: datetime
     thread_id: int | None
     container: dict[str, Any] | None = Field(default=None, description="Le conteneur : {type, id} (sujet, événement…).")
+    page: int | None = Field(default=None, description="Pour un fichier : la page où se trouve l'extrait.")
 
 
 class SearchPage(BaseModel):
@@ -124,7 +125,8 @@ def search(query: SearchQuery) -> dict[str, Any]:
         {"type": h.kind, "id": h.object_id, "title": h.title, "url": _absolute(h.url), "snippet": str(h.snippet_html),
          "score": h.score, "created_at": h.created_at,
          "thread_id": h.container_id if h.container_type == "thread" else None,
-         "container": {"type": h.container_type, "id": h.container_id} if h.container_type else None}
+         "container": {"type": h.container_type, "id": h.container_id} if h.container_type else None,
+         "page": h.page}
         for h in results.hits
     ]
     next_cursor = encode_cursor([offset + len(items)]) if results.has_more else None

@@ -52,7 +52,9 @@ def upgrade():
     sa.UniqueConstraint('slug', name=op.f('uq_document_slug'))
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.create_index('ix_document_listing', ['status', 'visibility', 'published_at'], unique=False)
+        batch_op.create_index('ix_document_published', ['published_at', 'id'], unique=False,
+                              postgresql_where=sa.text("status = 'published' AND hidden = false"),
+                              sqlite_where=sa.text("status = 'published' AND hidden = 0"))
         batch_op.create_index(batch_op.f('ix_document_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_owner_id'), ['owner_id'], unique=False)
 
@@ -200,6 +202,6 @@ def downgrade():
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_owner_id'))
         batch_op.drop_index(batch_op.f('ix_document_organisation_id'))
-        batch_op.drop_index('ix_document_listing')
+        batch_op.drop_index('ix_document_published')
 
     op.drop_table('document')

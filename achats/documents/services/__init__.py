@@ -18,6 +18,7 @@ from achats.documents.services.reading import (
     listed,
     matches,
     my_documents,
+    page_of,
     pending_versions,
     ranked_hits,
     reuse_figures,
@@ -30,6 +31,6 @@ from achats.documents.services.using import add_reuse, record_download, visitor_
 __all__ = [
     "PER_PAGE", "SORTS", "Conflict", "DocumentError", "DocumentInput", "InvalidInput", "LibraryFilters", "NotAllowed",
     "add_reuse", "add_version", "citations_of", "clean_filters", "create_document", "facets", "get_by_slug",
-    "get_document", "get_version", "library_query", "listed", "matches", "my_documents", "ranked_hits", "pending_versions", "record_download",
+    "get_document", "get_version", "library_query", "listed", "matches", "my_documents", "page_of", "ranked_hits", "pending_versions", "record_download",
     "reuse_figures", "reuses_of", "reviewing", "update_document", "versions_for", "visitor_key",
 ]

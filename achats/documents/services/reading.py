@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import Session
 
 from achats.auth.models import Organisation
@@ -20,18 +20,17 @@ from achats.documents.models import (
     DocumentTag,
     DocumentVersion,
 )
-from achats.documents.vocabulary import DocType, Famille, Levier, Licence
+from achats.documents.vocabulary import DocType, Famille, Levier, Licence, ReviewStatus, Visibility
 from achats.platform import search
 from achats.platform.cache import memo
 from achats.platform.cpv import CPV_DIVISIONS
 from achats.platform.ids import valid_id
 from achats.platform.search import reader_of
 from achats.platform.tags import Tag
-from achats.platform.visibility import visible_to
 
 SORTS = {"recents": "Les plus récents", "telecharges": "Les plus téléchargés", "mis-a-jour": "Mis à jour récemment"}
 PER_PAGE = 20
-MAX_MATCHED = 2_000
+MAX_MATCHED = 10_000
 
 
 def get_document(session: Session, document_id: Any, viewer: Any) -> Document | None:
@@ -135,12 +134,25 @@ def _where(filters: LibraryFilters, matched: list[int] | None) -> list[Any]:
 
 
 def listed(viewer: Any) -> Select[tuple[Document]]:
-    """The documents the library lists to `viewer`: published and visible to them (their own
-    pending ones are on "Mes documents", not in the shared listing)."""
-    from achats.documents.vocabulary import ReviewStatus
+    """The documents the library lists to `viewer`: published, not hidden, and public unless they
+    are signed in (their own pending ones are on "Mes documents", not in the shared listing).
+    Written without the OR of visible_to so that the partial index ix_document_published
+    (published_at, id) serves the default order."""
+    # "hidden = false", not "hidden IS false": the partial index's predicate must match as written.
+    query = select(Document).where(Document.status == ReviewStatus.PUBLISHED, Document.hidden == false())
+    if not perms.is_reader(viewer):
+        query = query.where(Document.visibility == Visibility.PUBLIC)
+    return query
 
-    return visible_to(select(Document), Document, viewer, sees_hidden=False).where(
-        Document.status == ReviewStatus.PUBLISHED)
+
+def page_of(session: Session, query: Select[tuple[Document]], offset: int, limit: int) -> tuple[list[Document], int]:
+    """One page of a listing and the listing's size: the page's ids first (a narrow sort over the
+    index), then those documents with what they show (owner, organisation, version, themes)."""
+    ids = list(session.scalars(query.with_only_columns(Document.id).offset(offset).limit(limit)))
+    total = session.scalar(select(func.count()).select_from(
+        query.with_only_columns(Document.id).order_by(None).subquery())) or 0
+    rows = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids or [0])))}
+    return [rows[i] for i in ids if i in rows], int(total)
 
 
 def matched_ids(session: Session, viewer: Any, q: str) -> list[int] | None:
@@ -148,7 +160,7 @@ def matched_ids(session: Session, viewer: Any, q: str) -> list[int] | None:
     when there are no words to look for."""
     if not (q or "").strip():
         return None
-    return search.matching_ids(session, q, viewer=viewer, types=["document"], limit=MAX_MATCHED)
+    return search.matching_ids(session, q, viewer=viewer, types=["document"], limit=2_000)
 
 
 def library_query(session: Session, viewer: Any, filters: LibraryFilters, ranked: Sequence[int] = (),
@@ -258,13 +270,13 @@ def index_facets(filters: LibraryFilters) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Matches:
-    ids: tuple[int, ...]  # the matches with every filter applied, newest first
+    ids: tuple[int, ...]  # the matches with every filter applied (in no order: the listing sorts them)
     facets: tuple[Facet, ...]
 
 
 def matches(session: Session, viewer: Any, filters: LibraryFilters) -> Matches:
-    """The documents matching the words (at most MAX_MATCHED, newest first) under the filters,
-    and the facet counts of the matches."""
+    """The documents matching the words (at most MAX_MATCHED) under the filters, and the facet
+    counts of the matches."""
     from achats.platform.search.index import facet_token
 
     rows = search.matching_facets(session, filters.q, viewer=library_reader(viewer), types=["document"],
@@ -369,8 +381,6 @@ def my_documents(session: Session, owner: Any) -> list[Document]:
 
 
 def pending_versions(session: Session) -> list[DocumentVersion]:
-    from achats.documents.vocabulary import ReviewStatus
-
     return list(session.scalars(select(DocumentVersion).where(DocumentVersion.status == ReviewStatus.PENDING)
                                 .order_by(DocumentVersion.created_at, DocumentVersion.id).limit(200)))
 

@@ -386,13 +386,26 @@ def matching_ids(session: Session, q: str | None, *, viewer: Any, types: Iterabl
 
 
 def matching_facets(session: Session, q: str | None, *, viewer: Any, types: Iterable[str] | None = None,
-                    limit: int = 2000) -> list[tuple[int, str]]:
-    """(object_id, facets) of the entries matching `q` for `viewer`, newest first, at most
-    `limit`: a faceted list counts its facets from these in one query (each facet's count with
-    the other filters applied is then a matter of the tokens, see facet_tokens)."""
+                    limit: int = 10_000) -> list[tuple[int, str]]:
+    """(object_id, facets) of the entries matching `q` for `viewer`, in no particular order, at
+    most `limit`: a faceted list counts its facets from these in one query (each facet's count
+    with the other filters applied is then a matter of the tokens, see facet_tokens).
+
+    PostgreSQL: the matches are read through the GIN index (a bitmap scan that reads only the
+    rows' facets). The planner prices `@@` on a large TOASTed tsvector as cheap and, for
+    frequent words, prefers a sequential scan that decompresses every document's vector: on
+    10,000 documents of 30 pages, 310 ms against 19 ms. It is told not to, for this query."""
     terms = t.query_terms(q)
     if not terms:
         return []
     stmt, params = _matching_statement(session, terms, reader_of(viewer), types, None, TABLE.c.object_id)
-    stmt = stmt.add_columns(TABLE.c.facets).order_by(*_RECENT).limit(limit)
-    return [(int(i), f or " ") for i, f in session.execute(stmt, params)]
+    stmt = stmt.add_columns(TABLE.c.facets).limit(limit)
+    if dialect_name(session) != "postgresql":
+        return [(int(i), f or " ") for i, f in session.execute(stmt, params)]
+    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    session.execute(sa.text("SET LOCAL enable_indexscan = off"))
+    try:
+        return [(int(i), f or " ") for i, f in session.execute(stmt, params)]
+    finally:
+        session.execute(sa.text("SET LOCAL enable_seqscan = on"))
+        session.execute(sa.text("SET LOCAL enable_indexscan = on"))
