@@ -43,7 +43,7 @@ def test_api_returns_ranked_items_with_snippets(api: Any, make_user: Any, corpus
     assert body["next_cursor"] is None and body["total"] == 3 and body["total_capped"] is False
     assert {(i["type"], i["id"]) for i in body["items"]} == {("thread", 1), ("post", 11), ("document", 5)}
     item = next(i for i in body["items"] if i["type"] == "post")
-    assert set(item) == {"type", "id", "title", "url", "snippet", "score", "created_at", "thread_id", "container"}
+    assert set(item) == {"type", "id", "title", "url", "snippet", "score", "created_at", "thread_id", "container", "page"}
     assert item["container"] == {"type": "thread", "id": 1}
     assert item["thread_id"] == 1 and "<mark>écolabel</mark>" in item["snippet"]
     assert item["url"] == "http://localhost/forums/sujets/1"
