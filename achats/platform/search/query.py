@@ -16,7 +16,8 @@ matching words wrapped in <mark>, so accents display as written and markup never
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -105,8 +106,10 @@ class _Shape:
     date_to: bool
 
 
-def _where(shape: _Shape) -> list[Any]:
-    c = TABLE.c
+def _where(shape: _Shape, c: Any = None) -> list[Any]:
+    """The reader's and the filters' conditions, on the index table's columns (or `c`, those of
+    a CTE carrying the same names)."""
+    c = TABLE.c if c is None else c
     audiences = sa.bindparam("audiences", expanding=True, type_=sa.String)
     where: list[Any] = [
         # The entry's own audience (or its owner), and its container's: both must admit the reader.
@@ -187,12 +190,31 @@ def _sqlite_statements(shape: _Shape) -> tuple[Any, Any]:
     return page, count
 
 
-@lru_cache(maxsize=64)
-def _pg_statements(shape: _Shape) -> tuple[Any, Any]:
+_FILTERED = ("object_id", "kind", "audience", "owner_id", "container_audience", "shadow", "container_type",
+             "container_id", "facets", "created_at")
+
+
+def _gin_matches(tsquery: Any, filtered: bool = False) -> Any:
+    """The entries matching `tsquery`, as a MATERIALIZED CTE with no other condition: PostgreSQL
+    can only read them from the GIN index (a bitmap of the posting lists, rows visited without
+    decompressing their vectors), instead of testing `@@` row by row on another index's rows.
+    `filtered`: with the columns the reader's conditions need (_where on the CTE, no join)."""
+    vector: Any = sa.literal_column("search_entry.search_vector")
+    columns = [TABLE.c.id.label("match_id"), *(TABLE.c[n] for n in (_FILTERED if filtered else ()))]
+    return sa.select(*columns).where(vector.op("@@")(tsquery)).cte("gin_matches").prefix_with("MATERIALIZED")
+
+
+@lru_cache(maxsize=128)
+def _pg_statements(shape: _Shape, few: bool = False) -> tuple[Any, Any]:
+    """`few`: the words match few entries (see _few_matches) — take them from the GIN index."""
     config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
     tsquery = sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text))
     vector: Any = sa.literal_column("search_entry.search_vector")
-    base = sa.select().select_from(TABLE).where(vector.op("@@")(tsquery), *_where(shape))
+    if few:
+        matches = _gin_matches(tsquery)
+        base = sa.select().select_from(TABLE.join(matches, matches.c.match_id == TABLE.c.id)).where(*_where(shape))
+    else:
+        base = sa.select().select_from(TABLE).where(vector.op("@@")(tsquery), *_where(shape))
     score = sa.func.ts_rank_cd(sa.literal_column(f"'{PG_WEIGHTS}'::float4[]"), vector, tsquery).label("score")
     columns = [*(TABLE.c[n] for n in _COLUMNS), score, sa.cast(tsquery, sa.Text).label("tsq")]
     # The newest RANK_WINDOW + 1 matches (the extra one only tells that more follow). The
@@ -245,9 +267,18 @@ def _pg_rows(session: Session, terms: list[str], shape: _Shape, params: dict[str
     rows: list[Any] = []
     counted: int | None = None
     if offset < RANK_WINDOW:
-        rows = list(session.execute(ranked, {
-            **params, "window": RANK_WINDOW, "window_plus_one": RANK_WINDOW + 1, "limit": limit, "offset": offset,
-        }).all())
+        window_params = {**params, "window": RANK_WINDOW, "window_plus_one": RANK_WINDOW + 1, "limit": limit,
+                         "offset": offset}
+        with _no_seqscan(session):
+            few = _few_matches(session, shape, params)
+            if few:
+                # Few matches: take them from the GIN index. Walking the date index instead (the
+                # planner's choice when it expects many) tests every entry on its way,
+                # decompressing each long document's vector: 390 ms for a selective two-word
+                # search over 10,000 documents of 30 pages, against 14 ms through the index.
+                rows = list(session.execute(_pg_statements(shape, True)[0], window_params).all())
+        if not few:
+            rows = list(session.execute(ranked, window_params).all())
         if not rows:
             return [], None, None  # no match, or past the last one
         counted = rows[0].matches
@@ -257,6 +288,37 @@ def _pg_rows(session: Session, terms: list[str], shape: _Shape, params: dict[str
         if counted is None and rows:
             counted = RANK_WINDOW + 1  # offset ≥ RANK_WINDOW and still matches
     return rows, counted, (rows[0].tsq if rows else None)
+
+
+FEW_MATCHES = 1_000
+
+
+@lru_cache(maxsize=64)
+def _pg_probe(shape: _Shape) -> Any:
+    config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+    tsquery = sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text))
+    matches = _gin_matches(tsquery)
+    inner = (sa.select(TABLE.c.id).select_from(TABLE.join(matches, matches.c.match_id == TABLE.c.id))
+             .where(*_where(shape)).limit(sa.bindparam("probe", type_=sa.Integer)).subquery())
+    return sa.select(sa.func.count()).select_from(inner)
+
+
+def _few_matches(session: Session, shape: _Shape, params: dict[str, Any]) -> bool:
+    """Whether the words match at most FEW_MATCHES entries: counted through the GIN index (its
+    posting lists, then at most FEW_MATCHES + 1 rows), whatever the planner would guess."""
+    found = session.scalar(_pg_probe(shape), {**params, "probe": FEW_MATCHES + 1}) or 0
+    return int(found) <= FEW_MATCHES
+
+
+@contextmanager
+def _no_seqscan(session: Session) -> Iterator[None]:
+    """No sequential scan for the statements of the block (this transaction only, restored
+    after): the matches come from the GIN index, see _gin_matches."""
+    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    try:
+        yield
+    finally:
+        session.execute(sa.text("SET LOCAL enable_seqscan = on"))
 
 
 _LEXEME = re.compile(r"'((?:[^']|'')*)'")
@@ -398,14 +460,14 @@ def matching_facets(session: Session, q: str | None, *, viewer: Any, types: Iter
     terms = t.query_terms(q)
     if not terms:
         return []
-    stmt, params = _matching_statement(session, terms, reader_of(viewer), types, None, TABLE.c.object_id)
-    stmt = stmt.add_columns(TABLE.c.facets).limit(limit)
     if dialect_name(session) != "postgresql":
+        stmt, params = _matching_statement(session, terms, reader_of(viewer), types, None, TABLE.c.object_id)
+        stmt = stmt.add_columns(TABLE.c.facets).limit(limit)
         return [(int(i), f or " ") for i, f in session.execute(stmt, params)]
-    session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    session.execute(sa.text("SET LOCAL enable_indexscan = off"))
-    try:
-        return [(int(i), f or " ") for i, f in session.execute(stmt, params)]
-    finally:
-        session.execute(sa.text("SET LOCAL enable_seqscan = on"))
-        session.execute(sa.text("SET LOCAL enable_indexscan = on"))
+    shape, params = _params(reader=reader_of(viewer), types=types, facets=None, container=None, owner_id=None,
+                            date_from=None, date_to=None)
+    config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+    matches = _gin_matches(sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text)), filtered=True)
+    stmt = sa.select(matches.c.object_id, matches.c.facets).where(*_where(shape, matches.c)).limit(limit)
+    with _no_seqscan(session):
+        return [(int(i), f or " ") for i, f in session.execute(stmt, {**params, "q": " ".join(terms)})]
