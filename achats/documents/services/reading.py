@@ -312,8 +312,9 @@ def _labelled(session: Session, name: str, counts: dict[str, int]) -> list[Facet
         return [FacetValue(y, y, counts[y]) for y in sorted(counts, reverse=True)]
     if name == "organisation":
         top = sorted(counts, key=lambda k: -counts[k])[:30]
-        names = dict(session.execute(select(Organisation.id, Organisation.name)
-                                     .where(Organisation.id.in_([int(i) for i in top if i.isdigit()]))).all())
+        rows = session.execute(select(Organisation.id, Organisation.name)
+                               .where(Organisation.id.in_([int(i) for i in top if i.isdigit()])))
+        names: dict[int, str] = {org_id: org_name for org_id, org_name in rows}
         return sorted((FacetValue(i, names[int(i)], counts[i]) for i in top if i.isdigit() and int(i) in names),
                       key=lambda v: (-v.count, v.label))
     vocabulary: Any = {"doc_type": DocType, "famille": Famille, "levier": Levier, "licence": Licence}[name]
