@@ -20,7 +20,15 @@ from achats.events.services import seats
 from achats.events.services.attestations import attestation_pdf
 from achats.events.services.calendars import feed_token, revoke_feed
 from achats.events.vocabulary import RegistrationStatus
-from achats.platform.api import ApiBlueprint, ApiError, Id, ListQuery, StrictBody, decode_cursor, encode_cursor
+from achats.platform.api import (
+    ApiBlueprint,
+    ApiError,
+    Id,
+    ListQuery,
+    StrictBody,
+    decode_cursor,
+    encode_cursor,
+)
 from achats.platform.extensions import db
 
 api = ApiBlueprint("events_api", "achats.events.api", tag="Événements")

@@ -8,7 +8,6 @@ import io
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
-from typing import Any
 
 from sqlalchemy import select
 
@@ -105,11 +104,11 @@ def _assises(organiser: User, year: int) -> Event | None:
         services.add_session(db.session, organiser, event, services.SessionInput(
             title=name, kind=kind, slot=slot, starts_at=_at(day, h1, m1), ends_at=_at(day, h2, m2), capacity=cap))
     for round_index, names in enumerate(WORKSHOPS):
-        h1, h2 = ((13, 30), (15, 0)) if round_index == 0 else ((15, 15), (16, 45))
+        begin = _at(day, 13, 30) if round_index == 0 else _at(day, 15, 15)
         for name, cap in zip(names, WORKSHOP_CAPACITY, strict=True):
             services.add_session(db.session, organiser, event, services.SessionInput(
-                title=name, kind="workshop", slot=f"Ateliers, tour {round_index + 1}", starts_at=_at(day, *h1),
-                ends_at=_at(day, *h2), capacity=cap))
+                title=name, kind="workshop", slot=f"Ateliers, tour {round_index + 1}", starts_at=begin,
+                ends_at=begin + timedelta(minutes=90), capacity=cap))
     experts = [u for u in (_user(e) for e in EXPERTS) if u is not None]
     start = _at(day, 13, 30)
     for n in range(9):

@@ -13,7 +13,13 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from achats.auth.models import User
-from achats.events.vocabulary import ChoiceStatus, EventKind, EventStatus, RegistrationStatus, SessionKind
+from achats.events.vocabulary import (
+    ChoiceStatus,
+    EventKind,
+    EventStatus,
+    RegistrationStatus,
+    SessionKind,
+)
 from achats.platform.db import Base, str_enum, utcnow
 
 

@@ -8,10 +8,25 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from achats.events.models import Event, EventSession, Registration, SessionChoice
 from achats.events.vocabulary import ChoiceStatus, RegistrationStatus
+
+
+@pytest.fixture
+def app(app_factory: Any) -> Any:
+    """Room in the pool for every thread (and the mail task each registration's commit runs)."""
+    import os
+
+    from achats.platform.config import engine_options
+
+    options = engine_options(os.environ["ACHATS_DATABASE_URL"])
+    options.update(pool_size=60, max_overflow=60, pool_timeout=120)
+    app = app_factory(SQLALCHEMY_ENGINE_OPTIONS=options)
+    with app.app_context():
+        yield app
 
 
 def _run_all(app: Any, jobs: list[Callable[[], Any]]) -> list[Any]:

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from icalendar import Calendar, Event as VEvent, Timezone
+from icalendar import Calendar, Timezone
+from icalendar import Event as VEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

@@ -14,7 +14,13 @@ from achats.events import permissions as perms
 from achats.events.models import Event, EventSession, Registration
 from achats.events.services.errors import Conflict, EventError, NotAllowed
 from achats.events.services.registering import promote
-from achats.events.vocabulary import DEFAULT_QUESTIONS, EventKind, EventStatus, RegistrationStatus, SessionKind
+from achats.events.vocabulary import (
+    DEFAULT_QUESTIONS,
+    EventKind,
+    EventStatus,
+    RegistrationStatus,
+    SessionKind,
+)
 from achats.platform.db import utcnow
 from achats.platform.events import record
 from achats.platform.markdown import render_markdown

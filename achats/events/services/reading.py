@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from achats.auth.models import Organisation, User
 from achats.events import permissions as perms
 from achats.events.models import Event, EventOrganiser, EventSession, Registration, SessionChoice
-from achats.events.vocabulary import ChoiceStatus, EventKind, EventStatus, RegistrationStatus, SessionKind
+from achats.events.vocabulary import (
+    ChoiceStatus,
+    EventKind,
+    EventStatus,
+    RegistrationStatus,
+    SessionKind,
+)
 from achats.platform.db import utcnow
 from achats.platform.security import Role, has_role
 
@@ -98,8 +104,9 @@ class Attendance:
 
 
 def attendance(session: Session, event: Event) -> Attendance:
-    counts = dict(session.execute(select(Registration.status, func.count(Registration.id))
-                                  .where(Registration.event_id == event.id).group_by(Registration.status)).all())
+    counts: dict[str, int] = {str(status): int(n) for status, n in session.execute(
+        select(Registration.status, func.count(Registration.id))
+        .where(Registration.event_id == event.id).group_by(Registration.status))}
     present = session.scalar(select(func.count(Registration.id)).where(
         Registration.event_id == event.id, Registration.checked_in_at.is_not(None))) or 0
     by_session: dict[int, tuple[int, int, int]] = {}

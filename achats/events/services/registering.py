@@ -24,7 +24,13 @@ from achats.events.services.errors import (
     RegistrationClosed,
     SlotTaken,
 )
-from achats.events.vocabulary import ANSWER_MAX, ChoiceStatus, EventStatus, RegistrationStatus, SessionKind
+from achats.events.vocabulary import (
+    ANSWER_MAX,
+    ChoiceStatus,
+    EventStatus,
+    RegistrationStatus,
+    SessionKind,
+)
 from achats.platform.db import utcnow
 from achats.platform.events import record
 
@@ -286,13 +292,11 @@ def change_workshops(session: Session, registration: Registration, session_ids: 
     check_choice_set([*wanted, *appointments])
     wanted_ids = {s.id for s in wanted}
     current = {c.session_id: c for c in registration.choices if c.session.kind == SessionKind.WORKSHOP}
-    freed: list[EventSession] = []
-    for sid, choice in sorted(current.items()):
-        if sid not in wanted_ids:
-            if choice.status == ChoiceStatus.CONFIRMED:
-                seats.release_session_seat(session, choice.session)
-                freed.append(choice.session)
-            registration.choices.remove(choice)
+    removed = [sid for sid in current if sid not in wanted_ids]
+    by_id = {s.id: s for s in event.sessions}
+    freed = [by_id[sid] for sid in (_drop_choices(session, registration, removed) if removed else [])]
+    for sess in freed:
+        seats.release_session_seat(session, sess)
     session.flush()
     for sess in sorted(wanted, key=lambda s: s.id):
         if sess.id not in current:
@@ -343,6 +347,44 @@ def cancel_appointment(session: Session, registration: Registration, actor: Any)
     session.flush()
 
 
+
+def _drop_choices(session: Session, registration: Registration, session_ids: Sequence[int] | None = None) -> list[int]:
+    """Delete the registration's choices (all, or of these sessions) in one statement that
+    returns each row's status as it was when deleted: a choice promoted by a concurrent
+    transaction a moment ago is seen as holding its seat (row locks wait for that commit)."""
+    from sqlalchemy import delete
+
+    stmt = delete(SessionChoice).where(SessionChoice.registration_id == registration.id)
+    if session_ids is not None:
+        stmt = stmt.where(SessionChoice.session_id.in_(list(session_ids)))
+    rows = session.execute(stmt.returning(SessionChoice.session_id, SessionChoice.status)
+                           .execution_options(synchronize_session=False)).all()
+    for choice in list(registration.choices):
+        if (session_ids is None or choice.session_id in session_ids) and choice in session:
+            session.expunge(choice)
+    session.expire(registration, ["choices"])
+    return sorted(sid for sid, status in rows if status == ChoiceStatus.CONFIRMED)
+
+
+def _claim_cancellation(session: Session, registration: Registration) -> RegistrationStatus:
+    """Mark the registration cancelled only from the state it is in now in the database (a
+    concurrent promotion may have given it a seat since it was read); the status it had."""
+    now = utcnow()
+    for _ in range(5):
+        seen = registration.status
+        if seen == RegistrationStatus.CANCELLED:
+            raise Conflict("Cette inscription est déjà annulée.")
+        result = session.execute(update(Registration).where(
+            Registration.id == registration.id, Registration.status == seen)
+            .values(status=RegistrationStatus.CANCELLED, waitlist_number=None, cancelled_at=now, updated_at=now,
+                    checked_in_at=None).execution_options(synchronize_session=False))
+        if int(getattr(result, "rowcount", 0) or 0) == 1:
+            session.expire(registration)
+            return seen
+        session.refresh(registration)
+    raise Conflict("Cette inscription vient de changer : réessayez.")
+
+
 # --- cancelling and promoting -------------------------------------------------------------------------
 
 
@@ -353,22 +395,16 @@ def cancel(session: Session, registration: Registration, actor: Any) -> Registra
     if not registration.active:
         raise Conflict("Cette inscription est déjà annulée.")
     event = registration.event
-    had_seat = registration.status == RegistrationStatus.CONFIRMED
-    if had_seat:
+    had = _claim_cancellation(session, registration)
+    if had == RegistrationStatus.CONFIRMED:
         seats.release_event_seat(session, event)
-    freed: list[EventSession] = []
-    for choice in sorted(registration.choices, key=lambda c: c.session_id):
-        if choice.status == ChoiceStatus.CONFIRMED:
-            seats.release_session_seat(session, choice.session)
-            freed.append(choice.session)
-    registration.choices.clear()
-    registration.status = RegistrationStatus.CANCELLED
-    registration.waitlist_number = None
-    registration.cancelled_at = utcnow()
-    registration.updated_at = registration.cancelled_at
-    registration.checked_in_at = None
+    held = _drop_choices(session, registration)
+    by_id = {s.id: s for s in event.sessions}
+    freed = [by_id[sid] for sid in held if sid in by_id]
+    for sess in freed:
+        seats.release_session_seat(session, sess)
     session.flush()
-    if had_seat:
+    if had == RegistrationStatus.CONFIRMED:
         promote(session, event)
     for sess in freed:
         promote_session(session, sess)
@@ -385,10 +421,15 @@ def promote(session: Session, event: Event) -> list[Registration]:
             .order_by(Registration.waitlist_number).limit(1))
         if first is None or not seats.take_event_seat(session, event):
             break
-        first.status = RegistrationStatus.CONFIRMED
-        first.waitlist_number = None
-        first.confirmed_at = first.updated_at = utcnow()
-        session.flush()
+        now = utcnow()
+        claimed = session.execute(update(Registration).where(
+            Registration.id == first.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .values(status=RegistrationStatus.CONFIRMED, waitlist_number=None, confirmed_at=now, updated_at=now)
+            .execution_options(synchronize_session=False))
+        session.expire(first)
+        if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+            seats.release_event_seat(session, event)  # cancelled meanwhile: the seat goes to the next one
+            continue
         _seat_choices(session, first)
         promoted.append(first)
         record(session, "registration_promoted", registration=first, workshop=None)
@@ -405,9 +446,14 @@ def promote_session(session: Session, sess: EventSession) -> list[SessionChoice]
             .order_by(SessionChoice.waitlist_number).limit(1))
         if first is None or not seats.take_session_seat(session, sess):
             break
-        first.status = ChoiceStatus.CONFIRMED
-        first.waitlist_number = None
-        session.flush()
+        claimed = session.execute(update(SessionChoice).where(
+            SessionChoice.id == first.id, SessionChoice.status == ChoiceStatus.WAITLISTED)
+            .values(status=ChoiceStatus.CONFIRMED, waitlist_number=None)
+            .execution_options(synchronize_session=False))
+        session.expire(first)
+        if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+            seats.release_session_seat(session, sess)
+            continue
         promoted.append(first)
         record(session, "registration_promoted", registration=first.registration, workshop=sess)
     return promoted

@@ -9,7 +9,17 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from achats.events import permissions as perms
@@ -17,7 +27,13 @@ from achats.events import services
 from achats.events.models import Event, Registration
 from achats.events.notifying import when
 from achats.events.services import seats
-from achats.events.services.calendars import event_ics, feed_ics, feed_owner_id, feed_token, revoke_feed
+from achats.events.services.calendars import (
+    event_ics,
+    feed_ics,
+    feed_owner_id,
+    feed_token,
+    revoke_feed,
+)
 from achats.events.vocabulary import ChoiceStatus, RegistrationStatus, SessionKind
 from achats.platform.dates import to_paris
 from achats.platform.extensions import db

@@ -48,7 +48,7 @@ def _local(name: str, errors: dict[str, str], required: bool = False) -> datetim
 
 
 def local_input(value: datetime | None) -> str:
-    return "" if value is None else to_paris(value).strftime("%Y-%m-%dT%H:%M")  # type: ignore[union-attr]
+    return "" if value is None else to_paris(value).strftime("%Y-%m-%dT%H:%M")
 
 
 def _event_input(errors: dict[str, str], creating: bool) -> services.EventInput:
@@ -231,7 +231,7 @@ def _export_rows(event: Event) -> list[list[Any]]:
                     (org.departement or "") if org else "", r.status.label, positions.get(r.id) or "",
                     " ; ".join(f"{c.session.title} ({c.status.label})" for c in r.choices),
                     " ; ".join(f"{k} : {v}" for k, v in (r.answers or {}).items()),
-                    to_paris(r.created_at).strftime("%d/%m/%Y %H:%M"),  # type: ignore[union-attr]
+                    to_paris(r.created_at).strftime("%d/%m/%Y %H:%M"),
                     "oui" if r.checked_in_at else ""])
     return out
 
