@@ -304,7 +304,7 @@ def change_registration(event_id: int, body: RegistrationPatch) -> dict[str, Any
 
 
 @api.operation("/events/<int:event_id>/registration", "DELETE", "Annuler mon inscription : la place va à la "
-               "première personne en attente", errors=(401, 404, 409))
+               "première personne en attente", status=204, errors=(401, 404, 409))
 def cancel_registration(event_id: int) -> None:
     registration = _mine(_event_or_404(event_id))
     with domain_errors():
@@ -386,7 +386,7 @@ def get_calendar() -> dict[str, Any]:
 
 
 @api.operation("/me/calendar", "DELETE", "Révoquer l'adresse de mon agenda (la suivante sera différente)",
-               errors=(401,))
+               status=204, errors=(401,))
 def revoke_calendar() -> None:
     revoke_feed(db.session, _me())
     db.session.commit()
