@@ -3,7 +3,7 @@ lists, workshops, the clinique du DCE, calendars, reminders, check-in and attest
 
 from __future__ import annotations
 
-from achats.platform.features import DemoSeeder, Feature, NavLink, NotificationKind, Task
+from achats.platform.features import DemoSeeder, Feature, NavLink, NotificationKind, SearchType, Task
 
 EVENTS = (
     "event_created", "event_updated", "event_changed", "event_cancelled", "event_materials_added",
@@ -19,7 +19,7 @@ def _kind(name: str, label: str, subject: str) -> NotificationKind:
 def feature() -> Feature:
     from huey import crontab
 
-    from achats.events import demo, notifying, permissions, personal_data, sockets
+    from achats.events import demo, indexing, notifying, permissions, personal_data, sockets
     from achats.events.api import api
     from achats.events.views import bp, calendar_bp
 
@@ -37,6 +37,7 @@ def feature() -> Feature:
             _kind("event_materials", "Replay et supports d'un événement", "Le replay et les supports sont en ligne"),
             _kind("event_message", "Message des organisateurs d'un événement", "Message des organisateurs"),
         ],
+        search_types=[SearchType("event", "Événement", "Événements", "evenements", reindex=indexing.reindex_events)],
         exports={"event_registrations": personal_data.export_registrations},
         deletion_handlers=[personal_data.forget_account],
         events=EVENTS,
@@ -45,6 +46,8 @@ def feature() -> Feature:
             "registration_updated": live,
             "registration_cancelled": live,
             "registration_promoted": [notifying.on_registration_promoted, *live],
+            "event_created": [indexing.on_event],
+            "event_updated": [indexing.on_event],
             "event_changed": [notifying.on_event_changed],
             "event_cancelled": [notifying.on_event_cancelled],
             "event_materials_added": [notifying.on_materials_added],

@@ -191,3 +191,11 @@ def test_event_change_tells_every_registrant_off_the_request_path(api, organiser
     assert "l'horaire" in notes[0].text
     api(organiser).patch(f"/events/{event.id}", json={"status": "cancelled"})
     assert db.session.query(Notification).filter_by(kind="event_cancelled").count() == 2
+
+
+def test_search_finds_published_events_only(api, make_event, buyers):
+    make_event(capacity=5, title="Webinaire sur le réemploi des mobiliers", description="Les ressourceries locales.")
+    make_event(capacity=5, title="Brouillon sur les ressourceries", status="draft")
+    body = api(buyers(1)[0]).get("/search?q=ressourceries&type=event").get_json()
+    titles = [hit.get("title") for hit in body["items"]]
+    assert titles == ["Webinaire sur le réemploi des mobiliers"], body
