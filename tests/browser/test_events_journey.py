@@ -55,7 +55,7 @@ def test_register_for_the_assises_with_workshops_and_a_clinique_slot(new_page, l
     julien.get_by_role("link", name="S'inscrire").click()
     julien.get_by_label(re.compile("^Numérique responsable")).check()
     julien.get_by_label(re.compile("^Mesurer : indicateurs")).check()
-    julien.get_by_label("Créneau").select_option(index=1)
+    julien.get_by_label("Heure du rendez-vous").select_option(index=1)
     julien.get_by_label("Votre question en une phrase").fill(
         "Comment calculer la part AGEC art. 58 pour du mobilier de bureau ?")
     julien.get_by_label(re.compile("Régime alimentaire")).fill("Végétarien")
