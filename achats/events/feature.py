@@ -3,7 +3,14 @@ lists, workshops, the clinique du DCE, calendars, reminders, check-in and attest
 
 from __future__ import annotations
 
-from achats.platform.features import DemoSeeder, Feature, NavLink, NotificationKind, SearchType, Task
+from achats.platform.features import (
+    DemoSeeder,
+    Feature,
+    NavLink,
+    NotificationKind,
+    SearchType,
+    Task,
+)
 
 EVENTS = (
     "event_created", "event_updated", "event_changed", "event_cancelled", "event_materials_added",
