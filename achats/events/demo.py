@@ -111,9 +111,9 @@ def _assises(organiser: User, year: int) -> Event | None:
                 ends_at=begin + timedelta(minutes=90), capacity=cap))
     experts = [u for u in (_user(e) for e in EXPERTS) if u is not None]
     # During lunch (free for everyone), then beside the first round of workshops.
-    starts = [_at(day, 12) + timedelta(minutes=20 * n) for n in range(4)]
-    starts += [_at(day, 13, 30) + timedelta(minutes=20 * n) for n in range(5)]
-    for n, slot_start in enumerate(starts):
+    slot_starts = [_at(day, 12) + timedelta(minutes=20 * n) for n in range(4)]
+    slot_starts += [_at(day, 13, 30) + timedelta(minutes=20 * n) for n in range(5)]
+    for n, slot_start in enumerate(slot_starts):
         services.add_session(db.session, organiser, event, services.SessionInput(
             title="Clinique du DCE", kind="appointment", starts_at=slot_start,
             ends_at=slot_start + timedelta(minutes=20), capacity=1, room="Salle Bourgogne",
