@@ -50,7 +50,11 @@ def list_events(session: Session, viewer: Any, *, kind: str | None = None, upcom
 
 
 def get_event(session: Session, event_id: int, viewer: Any) -> Event | None:
-    event = session.get(Event, event_id)
+    """The event with its sessions (and their experts) and organisers, in one statement."""
+    from sqlalchemy.orm import joinedload
+
+    event = session.scalars(select(Event).where(Event.id == event_id).options(
+        joinedload(Event.sessions).joinedload(EventSession.expert), joinedload(Event.organisers))).unique().first()
     return event if perms.can_view_event(viewer, event) else None
 
 
