@@ -6,6 +6,7 @@ from __future__ import annotations
 from achats.platform.features import (
     DemoSeeder,
     Feature,
+    HomeBlock,
     NavLink,
     NotificationKind,
     SearchType,
@@ -26,7 +27,7 @@ def _kind(name: str, label: str, subject: str) -> NotificationKind:
 def feature() -> Feature:
     from huey import crontab
 
-    from achats.events import demo, indexing, notifying, permissions, personal_data, sockets
+    from achats.events import demo, home, indexing, notifying, permissions, personal_data, sockets
     from achats.events.api import api
     from achats.events.views import bp, calendar_bp
 
@@ -67,5 +68,6 @@ def feature() -> Feature:
                  job="reminders"),
         ],
         nav_links=[NavLink("Événements", "events.list_events", path_prefix="/evenements", order=30)],
+        home_blocks=[HomeBlock("events/_home_coming.html", home.coming_events, order=35)],
         demo_seeders=[DemoSeeder("events", demo.seed, present=demo.present)],
     )

@@ -229,3 +229,11 @@ def test_demo_seeds_events_once(app, db):
     count = db.session.scalar(select(func.count(Event.id)))
     seed_demo()
     assert db.session.scalar(select(func.count(Event.id))) == count
+
+
+def test_home_page_shows_the_next_events(client, make_event):
+    make_event(capacity=5, title="Webinaire : les clauses sociales avec les facilitateurs")
+    make_event(capacity=5, title="Brouillon invisible", status="draft")
+    html = client.get("/").get_data(as_text=True)
+    assert "Prochains webinaires et Assises" in html and "les clauses sociales" in html
+    assert "Brouillon invisible" not in html
