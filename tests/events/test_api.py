@@ -199,3 +199,10 @@ def test_search_finds_published_events_only(api, make_event, buyers):
     body = api(buyers(1)[0]).get("/search?q=ressourceries&type=event").get_json()
     titles = [hit.get("title") for hit in body["items"]]
     assert titles == ["Webinaire sur le réemploi des mobiliers"], body
+
+
+def test_dates_out_of_range_are_refused_not_a_500(api, organiser):
+    r = api(organiser).post("/events", json={"kind": "webinar", "title": "Très ancien webinaire",
+                                            "starts_at": "0001-01-01T00:00:00+14:00",
+                                            "ends_at": "0001-01-01T01:00:00+14:00", "capacity": 3, "online": True})
+    assert r.status_code == 422 and "starts_at" in r.get_json()["errors"]

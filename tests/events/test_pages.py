@@ -237,3 +237,63 @@ def test_home_page_shows_the_next_events(client, make_event):
     html = client.get("/").get_data(as_text=True)
     assert "Prochains webinaires et Assises" in html and "les clauses sociales" in html
     assert "Brouillon invisible" not in html
+
+
+def test_slides_become_a_library_document_and_registrants_are_told(client, login, csrf, organiser, make_event,
+                                                                   buyers, db):
+    from achats.documents.models import Document
+    from achats.events.models import Event
+    from achats.platform.notifications.models import Notification
+    from tests.documents import files
+
+    event = make_event(capacity=5)
+    people = buyers(2)
+    from achats.events import services
+
+    for p in people:
+        services.register(db.session, event, p)
+    db.session.commit()
+    login(organiser)
+    r = client.post(f"/evenements/{event.id}/supports", data={
+        "csrf_token": csrf(), "replay_url": "https://video.example.fr/replay-1",
+        "slides": (io.BytesIO(files.pdf("Diapositive 1 : la clause environnementale.")), "supports.pdf")},
+        content_type="multipart/form-data")
+    assert r.status_code == 302
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    document = db.session.get(Document, event.slides_document_id)
+    assert document is not None and document.doc_type == "support_webinaire" and document.status == "published"
+    assert db.session.query(Notification).filter_by(kind="event_materials").count() == 2
+    login(people[0])
+    page = client.get(f"/evenements/{event.id}").get_data(as_text=True)
+    assert "replay-1" in page and f"/bibliotheque/{document.id}" in page
+    past = client.get("/evenements/").get_data(as_text=True)
+    del past
+
+
+def test_organisers_add_remove_and_write_to_a_workshop(client, login, csrf, organiser, make_event, make_session,
+                                                       make_user, db):
+    from achats.events import services
+    from achats.platform.notifications.models import Notification
+
+    event = make_event(capacity=5, kind="assises", hours=8)
+    workshop = make_session(event, title="Sourcing", start_hour=4)
+    inside, outside = make_user(email="in@commune-test.fr"), make_user(email="out@commune-test.fr")
+    services.register(db.session, event, inside, [workshop.id])
+    db.session.commit()
+    login(organiser)
+    r = client.post(f"/evenements/{event.id}/inscrits/ajouter", data={"csrf_token": csrf(), "email": "OUT@commune-test.fr"},
+                    follow_redirects=True)
+    assert "est inscrit(e)" in r.get_data(as_text=True)
+    client.post(f"/evenements/{event.id}/message", data={"csrf_token": csrf(), "atelier": str(workshop.id),
+                                                          "message": "Apportez votre DCE en cours, merci."})
+    notes = db.session.query(Notification).filter_by(kind="event_message").all()
+    assert [n.recipient_id for n in notes] == [inside.id]
+    reg = services.find_registration(db.session, event, outside)
+    r = client.post(f"/evenements/{event.id}/inscrits/{reg.id}/retirer", data={"csrf_token": csrf()},
+                    follow_redirects=True)
+    assert "est annulée" in r.get_data(as_text=True)
+    r = client.post("/evenements/nouveau", data={"csrf_token": csrf(), "kind": "webinar", "title": "Très ancien",
+                                                 "starts_at": "0001-01-01T00:30", "ends_at": "0001-01-01T01:30",
+                                                 "online": "on", "capacity": "3"})
+    assert r.status_code == 422

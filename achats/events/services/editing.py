@@ -84,6 +84,8 @@ def _aware(value: Any, name: str) -> datetime | None:
         return None
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise EventError("Une date avec son fuseau horaire est attendue.", field=name)
+    if not 2000 <= value.year <= 2100:
+        raise EventError("Une date entre 2000 et 2100 est attendue.", field=name)
     return value
 
 

@@ -44,6 +44,9 @@ def _local(name: str, errors: dict[str, str], required: bool = False) -> datetim
     except ValueError:
         errors[name] = "Une date et une heure sont attendues (JJ/MM/AAAA HH:MM)."
         return None
+    if not 2000 <= value.year <= 2100:
+        errors[name] = "Une date entre 2000 et 2100 est attendue."
+        return None
     return value.replace(tzinfo=PARIS) if value.tzinfo is None else value
 
 
