@@ -119,7 +119,7 @@ def test_check_in_count_reaches_the_second_organiser_and_the_list_exports(new_pa
 
 
 @pytest.mark.parametrize("who, path", [
-    (None, "/evenements/"), ("member", "/evenements/{id}"), ("member", "/evenements/{id}/inscription"),
+    (None, "/evenements/"), (None, "/evenements/?vue=mois"), ("member", "/evenements/{id}"), ("member", "/evenements/{id}/inscription"),
     ("member", "/evenements/mes-inscriptions"), ("moderator", "/evenements/{id}/inscrits"),
     ("moderator", "/evenements/{id}/pointage"), ("moderator", "/evenements/{id}/modifier"),
     ("moderator", "/evenements/nouveau"), ("moderator", "/evenements/{id}/clinique"),

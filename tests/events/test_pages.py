@@ -297,3 +297,13 @@ def test_organisers_add_remove_and_write_to_a_workshop(client, login, csrf, orga
                                                  "starts_at": "0001-01-01T00:30", "ends_at": "0001-01-01T01:30",
                                                  "online": "on", "capacity": "3"})
     assert r.status_code == 422
+
+
+def test_month_view_places_events_on_their_day(client, make_event):
+    from datetime import UTC, datetime
+
+    make_event(capacity=5, title="Webinaire restauration scolaire", starts_at=datetime(2030, 6, 15, 9, tzinfo=UTC))
+    html = client.get("/evenements/?vue=mois").get_data(as_text=True)
+    assert "<caption>Juin 2030</caption>" in html
+    cell = html.split('<span class="event-calendar__day">15</span>')[1].split("</td>")[0]
+    assert "Webinaire restauration scolaire" in cell

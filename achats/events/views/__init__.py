@@ -35,7 +35,7 @@ from achats.events.services.calendars import (
     revoke_feed,
 )
 from achats.events.vocabulary import ChoiceStatus, RegistrationStatus, SessionKind
-from achats.platform.dates import to_paris
+from achats.platform.dates import PARIS, to_paris
 from achats.platform.extensions import db
 from achats.platform.features import registry
 from achats.platform.ids import parse_id, parse_ids
@@ -79,10 +79,24 @@ def list_events() -> str:
     months: OrderedDict[str, list[Event]] = OrderedDict()
     for event in coming:
         months.setdefault(_month(event.starts_at), []).append(event)
+    view = request.args.get("vue") == "mois"
     mine = {r.event_id: r for r in services.my_registrations(db.session, viewer)} if perms.is_signed_in(viewer) else {}
     return render_template("events/event_list.html", months=months, past=past, mine=mine,
                            slides={e.id: slides_info(e) for e in past if e.slides_document_id},
-                           can_create=perms.can_create_event(viewer))
+                           can_create=perms.can_create_event(viewer), month_view=view,
+                           grids=[_grid(events) for events in months.values()] if view else [])
+
+
+def _grid(events: list[Event]) -> list[list[tuple[Any, list[Event]]]]:
+    """The month of `events` as weeks (Monday first) of (day or None, that day's events)."""
+    import calendar
+
+    first = events[0].starts_at.astimezone(PARIS)
+    by_day: dict[Any, list[Event]] = {}
+    for event in events:
+        by_day.setdefault(event.starts_at.astimezone(PARIS).date(), []).append(event)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    return [[(day if day.month == first.month else None, by_day.get(day, [])) for day in week] for week in weeks]
 
 
 def _registration_context(event: Event) -> dict[str, Any]:
