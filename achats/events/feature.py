@@ -52,8 +52,8 @@ def feature() -> Feature:
         subscriptions={
             "registration_created": [notifying.on_registration_created, *live],
             "registration_updated": live,
-            "registration_cancelled": live,
-            "registration_promoted": [notifying.on_registration_promoted, *live],
+            "registration_cancelled": [*live, sockets.on_queue_moved],
+            "registration_promoted": [notifying.on_registration_promoted, *live, sockets.on_queue_moved],
             "event_created": [indexing.on_event],
             "event_updated": [indexing.on_event],
             "event_changed": [notifying.on_event_changed],

@@ -45,3 +45,35 @@ def on_attendance(session: Session, *, target: Event, registration: Registration
                "registration_id": registration.id,
                "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None}
     emit_to_room_after_commit("attendance_changed", payload, f"{ROOM_PREFIX}:{target.id}")
+
+
+def on_queue_moved(session: Session, *, registration: Registration, workshop: Any = None, **_: Any) -> None:
+    """Someone left or was promoted: everyone still waiting sees their new position (once per
+    transaction, with the positions as they stand when it commits)."""
+    if workshop is not None:
+        return
+    pending = session.info.setdefault("events_queue_moved", set())
+    if registration.event_id in pending:
+        return
+    pending.add(registration.event_id)
+    event_id = registration.event_id
+
+    def positions_after_commit() -> None:
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session as ReadSession
+
+        from achats.events.vocabulary import RegistrationStatus
+        from achats.platform.extensions import socketio
+
+        pending.discard(event_id)
+        with ReadSession(db.engine) as reader:  # the committed queue, read apart from the finished session
+            rows = reader.execute(select(Registration.id, Registration.user_id).where(
+                Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED)
+                .order_by(Registration.waitlist_number)).all()
+        for position, (_rid, user_id) in enumerate(rows, start=1):
+            socketio.emit("registration_changed", {"event_id": event_id, "status": "waitlisted",
+                                                   "waitlist_position": position}, to=user_room(user_id))
+
+    from achats.platform.db import on_commit
+
+    on_commit(session, positions_after_commit)

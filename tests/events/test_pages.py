@@ -307,3 +307,20 @@ def test_month_view_places_events_on_their_day(client, make_event):
     assert "<caption>Juin 2030</caption>" in html
     cell = html.split('<span class="event-calendar__day">15</span>')[1].split("</td>")[0]
     assert "Webinaire restauration scolaire" in cell
+
+
+def test_the_waiting_see_their_position_move_live(app, client, login, socket_client, make_event, buyers, db):
+    from achats.events import services
+
+    event = make_event(capacity=1)
+    first, second, third = buyers(3)
+    for p in (first, second, third):
+        services.register(db.session, event, p)
+    db.session.commit()
+    login(third)
+    sock = socket_client(flask_client=client)
+    sock.get_received()
+    services.cancel(db.session, services.find_registration(db.session, event, first), first)
+    db.session.commit()
+    changes = received(sock, "registration_changed")
+    assert changes[-1] == {"event_id": event.id, "status": "waitlisted", "waitlist_position": 1}
