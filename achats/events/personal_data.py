@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from achats.events.models import CalendarFeed, Registration
+from achats.events.services.errors import EventError
 from achats.events.services.registering import cancel
 from achats.events.vocabulary import RegistrationStatus
 
@@ -33,7 +34,10 @@ def forget_account(session: Session, user: Any) -> None:
             event = registration.event
             organiser = event.organisers[0] if event.organisers else None
             if organiser is not None:
-                cancel(session, registration, organiser)
+                try:
+                    cancel(session, registration, organiser)  # the seat goes to the first waiting
+                except EventError:
+                    pass  # a cancelled event: no seat to hand on
         session.delete(registration)
     session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     session.flush()

@@ -226,7 +226,7 @@ def update_event(session: Session, actor: Any, event: Event, data: EventInput) -
     if not changed and "organiser_ids" not in data.given():
         return event
     event.updated_at = utcnow()
-    if changed & {"starts_at", "ends_at", "location", "online", "title"}:
+    if changed & {"starts_at", "ends_at", "location", "online", "title", "status"}:
         event.sequence += 1
     session.flush()
     if event.capacity > capacity_before:
