@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -34,10 +35,9 @@ def forget_account(session: Session, user: Any) -> None:
             event = registration.event
             organiser = event.organisers[0] if event.organisers else None
             if organiser is not None:
-                try:
-                    cancel(session, registration, organiser)  # the seat goes to the first waiting
-                except EventError:
-                    pass  # a cancelled event: no seat to hand on
+                # The seat goes to the first waiting (a cancelled event has none to hand on).
+                with contextlib.suppress(EventError):
+                    cancel(session, registration, organiser)
         session.delete(registration)
     session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     session.flush()
