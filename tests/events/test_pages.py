@@ -324,3 +324,34 @@ def test_the_waiting_see_their_position_move_live(app, client, login, socket_cli
     db.session.commit()
     changes = received(sock, "registration_changed")
     assert changes[-1] == {"event_id": event.id, "status": "waitlisted", "waitlist_position": 1}
+
+
+def test_registrant_list_and_export_cost_the_same_for_5_or_40_registrants(client, login, organiser, make_event,
+                                                                           make_session, make_user, db):
+    from sqlalchemy import event as sa_event
+
+    from achats.events import services
+
+    def statements(path: str) -> int:
+        count = {"n": 0}
+
+        def tick(*_: object, **__: object) -> None:
+            count["n"] += 1
+
+        sa_event.listen(db.engine, "before_cursor_execute", tick)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", tick)
+        return count["n"]
+
+    event = make_event(capacity=100, kind="assises", hours=8)
+    workshop = make_session(event, title="Sourcing", start_hour=4, capacity=100)
+    login(organiser)
+    counts = []
+    for target in (5, 40):
+        while len(services.registrants(db.session, event)) < target:
+            services.register(db.session, event, make_user(), [workshop.id])
+            db.session.commit()
+        counts.append((statements(f"/evenements/{event.id}/inscrits"), statements(f"/evenements/{event.id}/inscrits.csv")))
+    assert counts[0] == counts[1], counts

@@ -75,9 +75,12 @@ class RegistrantFilters:
 
 
 def registrant_query(event: Event, filters: RegistrantFilters) -> Select[tuple[Registration]]:
+    from sqlalchemy.orm import joinedload
+
     query = (select(Registration).join(User, User.id == Registration.user_id)
              .outerjoin(Organisation, Organisation.id == User.organisation_id)
-             .where(Registration.event_id == event.id))
+             .where(Registration.event_id == event.id)
+             .options(joinedload(Registration.user).joinedload(User.organisation)))
     if filters.status:
         query = query.where(Registration.status == RegistrationStatus(filters.status))
     else:
@@ -145,7 +148,11 @@ def appointments(session: Session, event: Event, expert: Any = None) -> list[tup
     ids = [s.id for s in slots]
     booked: dict[int, SessionChoice] = {}
     if ids:
+        from sqlalchemy.orm import joinedload
+
         for choice in session.scalars(select(SessionChoice).join(Registration)
+                                      .options(joinedload(SessionChoice.registration).joinedload(Registration.user)
+                                               .joinedload(User.organisation))
                                       .where(SessionChoice.session_id.in_(ids),
                                              SessionChoice.status == ChoiceStatus.CONFIRMED,
                                              Registration.status == RegistrationStatus.CONFIRMED)):
