@@ -355,3 +355,25 @@ def test_registrant_list_and_export_cost_the_same_for_5_or_40_registrants(client
             db.session.commit()
         counts.append((statements(f"/evenements/{event.id}/inscrits"), statements(f"/evenements/{event.id}/inscrits.csv")))
     assert counts[0] == counts[1], counts
+
+
+def test_console_and_pages_take_any_query_without_a_500(client, login, csrf, organiser, make_event, make_session):
+    event = make_event(capacity=5, kind="assises", hours=8)
+    make_session(event, title="Sourcing", start_hour=4)
+    login(organiser)
+    for query in ("type=nimporte", "departement=%00%00", "statut=confirmed&atelier=99999999999", "q=%25_%5C",
+                  "type=commune&departement=21&q=" + "x" * 500):
+        assert client.get(f"/evenements/{event.id}/inscrits?{query}").status_code == 200, query
+        assert client.get(f"/evenements/{event.id}/inscrits.csv?{query}").status_code == 200, query
+    assert client.get(f"/evenements/{event.id}/pointage?q=%00").status_code == 200
+    for data in ({"slot_1": "abc"}, {"appointment_id": "none"}, {"appointment_id": "-1", "question": "x" * 400},
+                 {"session_ids": ["1", "2", "x"]}, {"answer_dietary": "\x00" * 10}):
+        r = client.post(f"/evenements/{event.id}/inscription", data={"csrf_token": csrf(), **data})
+        assert r.status_code in (200, 302, 422), (data, r.status_code)
+    r = client.post(f"/evenements/{event.id}/sessions", data={"csrf_token": csrf(), "session_kind": "colloque",
+                                                              "session_starts_at": "x", "session_capacity": "-1"})
+    assert r.status_code == 302
+    r = client.post(f"/evenements/{event.id}/modifier", data={"csrf_token": csrf(), "title": "Nouveau titre ok",
+                                                              "starts_at": "2027-13-40T99:00", "capacity": "abc",
+                                                              "status": "inconnu"})
+    assert r.status_code == 422

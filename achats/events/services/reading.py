@@ -89,7 +89,12 @@ def registrant_query(event: Event, filters: RegistrantFilters) -> Select[tuple[R
         query = query.where(Registration.id.in_(select(SessionChoice.registration_id).where(
             SessionChoice.session_id == filters.session_id)))
     if filters.organisation_kind:
-        query = query.where(Organisation.kind == filters.organisation_kind)
+        from achats.platform.taxonomy import OrganisationKind
+
+        try:
+            query = query.where(Organisation.kind == OrganisationKind(filters.organisation_kind))
+        except ValueError:
+            query = query.where(False)  # no organisation has an unknown kind
     if filters.departement:
         query = query.where(Organisation.departement == filters.departement)
     if filters.q:

@@ -203,7 +203,11 @@ def _filters() -> services.RegistrantFilters:
     status = request.args.get("statut") or None
     if status not in (None, "confirmed", "waitlisted", "cancelled"):
         status = None
+    from achats.platform.taxonomy import OrganisationKind
+
     kind = request.args.get("type") or None
+    if kind not in {k.value for k in OrganisationKind}:
+        kind = None
     dep = (request.args.get("departement") or "").strip()[:3] or None
     return services.RegistrantFilters(status=status, session_id=parse_id(request.args.get("atelier")),
                                       organisation_kind=kind, departement=dep,
