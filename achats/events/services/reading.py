@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from achats.auth.models import Organisation, User
@@ -94,7 +94,7 @@ def registrant_query(event: Event, filters: RegistrantFilters) -> Select[tuple[R
         try:
             query = query.where(Organisation.kind == OrganisationKind(filters.organisation_kind))
         except ValueError:
-            query = query.where(False)  # no organisation has an unknown kind
+            query = query.where(false())  # no organisation has an unknown kind
     if filters.departement:
         query = query.where(Organisation.departement == filters.departement)
     if filters.q:
