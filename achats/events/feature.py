@@ -64,7 +64,7 @@ def feature() -> Feature:
         tasks=[
             Task("events.send_notices", notifying.send_notices, retries=2, retry_delay=60),
             Task("events.send_message", notifying.send_message, retries=2, retry_delay=60),
-            Task("events.send_reminders", lambda: notifying.send_reminders(), schedule=crontab(minute="*/5"),
+            Task("events.send_reminders", lambda: notifying.send_reminders(), schedule=crontab(minute="*/5"),  # REMINDER_PERIOD
                  job="reminders"),
         ],
         nav_links=[NavLink("Événements", "events.list_events", path_prefix="/evenements", order=30)],

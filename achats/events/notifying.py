@@ -129,19 +129,24 @@ def send_notices(event_id: int, what: str, fields: list[str]) -> str:
 # --- reminders -----------------------------------------------------------------------------------------------------
 
 REMINDERS = (("7d", timedelta(days=7)), ("1d", timedelta(days=1)), ("1h", timedelta(hours=1)))
+# The periodic task runs every REMINDER_PERIOD; a reminder goes at the first run after it is due
+# and never later than one period after (plus a minute for a run that starts a little late):
+# after an outage, "dans une semaine" is not sent five days before.
+REMINDER_PERIOD = timedelta(minutes=5)
+REMINDER_WINDOW = REMINDER_PERIOD + timedelta(minutes=1)
 REMINDER_TEXT = {"7d": "dans une semaine", "1d": "demain", "1h": "dans une heure"}
 
 
 def due_reminders(event: Event, now: Any) -> str | None:
-    """The reminder due now for the event: the latest whose time has come (an earlier one that
-    was missed is not sent late once a later one is due); the hour's one for webinars only."""
-    due = None
-    for name, before in REMINDERS:
+    """The reminder due now for the event (within REMINDER_WINDOW of its time, before the
+    start); the hour's one for webinars only."""
+    for name, before in reversed(REMINDERS):
         if name == "1h" and event.kind != EventKind.WEBINAR:
             continue
-        if event.starts_at - before <= now < event.starts_at:
-            due = name
-    return due
+        due_at = event.starts_at - before
+        if due_at <= now < min(due_at + REMINDER_WINDOW, event.starts_at):
+            return name
+    return None
 
 
 def send_reminders() -> str:

@@ -144,7 +144,7 @@ def test_reminders_go_once_and_not_late(app, db, make_event, buyers, mailbox, mo
     from achats.events.models import ReminderSent
     from achats.platform.db import utcnow
 
-    event = make_event(capacity=5, starts_at=utcnow() + timedelta(minutes=50))
+    event = make_event(capacity=5, starts_at=utcnow() + timedelta(minutes=58))
     people = buyers(2)
     for p in people:
         reg = services.register(db.session, event, p)
@@ -156,9 +156,13 @@ def test_reminders_go_once_and_not_late(app, db, make_event, buyers, mailbox, mo
     assert db.session.query(ReminderSent).count() == 2
     mail = mailbox.last(people[0].email)
     assert "dans une heure" in str(mail["Subject"])
-    # an Assises a day away gets the day's reminder, not the week's one late, nor the hour's
-    assises = make_event(capacity=5, kind="assises", starts_at=utcnow() + timedelta(hours=20))
+    # an Assises a day away gets the day's reminder, never the hour's; a reminder is not sent
+    # more than one task period late (after an outage, "demain" is not sent four hours before)
+    assises = make_event(capacity=5, kind="assises", starts_at=utcnow() + timedelta(hours=24, minutes=-2))
     assert notifying.due_reminders(assises, utcnow()) == "1d"
+    assert notifying.due_reminders(assises, utcnow() + timedelta(hours=23)) is None
+    assert notifying.due_reminders(assises, utcnow() + timedelta(days=-6, minutes=-2)) == "7d"
+    assert notifying.due_reminders(assises, utcnow() + timedelta(days=-5)) is None
 
 
 def test_send_reminders_cli(app):
