@@ -381,3 +381,22 @@ def test_console_and_pages_take_any_query_without_a_500(client, login, csrf, org
                                                               "starts_at": "2027-13-40T99:00", "capacity": "abc",
                                                               "status": "inconnu"})
     assert r.status_code == 422
+
+
+def test_organisers_set_the_questions_from_the_edit_page(client, login, csrf, organiser, make_event, db):
+    from achats.events.models import Event
+
+    event = make_event(capacity=5)
+    login(organiser)
+    page = client.get(f"/evenements/{event.id}/modifier").get_data(as_text=True)
+    assert "Besoins d&#39;accessibilité" in page
+    r = client.post(f"/evenements/{event.id}/modifier", data={
+        "csrf_token": csrf(), "title": event.title, "starts_at": "2030-04-13T11:00", "ends_at": "2030-04-13T12:00",
+        "online": "on", "capacity": "5", "status": "published",
+        "questions": "Besoins d'accessibilité (sous-titrage, interprétation…)\nVotre fonction\nVos attentes (long)"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    questions = db.session.get(Event, event.id).questions
+    assert [q["kind"] for q in questions] == ["text", "text", "textarea"]
+    assert questions[1] == {"key": "votre_fonction", "label": "Votre fonction", "kind": "text"}
+    assert questions[0]["key"] == "accessibility"  # unchanged label: the answers stay attached

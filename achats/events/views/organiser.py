@@ -54,7 +54,7 @@ def local_input(value: datetime | None) -> str:
     return "" if value is None else to_paris(value).strftime("%Y-%m-%dT%H:%M")
 
 
-def _event_input(errors: dict[str, str], creating: bool) -> services.EventInput:
+def _event_input(errors: dict[str, str], creating: bool, event: Event | None = None) -> services.EventInput:
     form = request.form
     data = services.EventInput(
         title=form.get("title", ""), description=form.get("description", ""),
@@ -66,6 +66,8 @@ def _event_input(errors: dict[str, str], creating: bool) -> services.EventInput:
         value = _local(name, errors, required=name in ("starts_at", "ends_at"))
         if value is not None or name not in ("starts_at", "ends_at"):
             setattr(data, name, value)
+    if "questions" in form:
+        data.questions = _questions(form.get("questions", ""), errors, event.questions if event else [])
     capacity = parse_int(form.get("capacity", ""), minimum=1, maximum=100_000)
     if capacity is None:
         errors["capacity"] = "Un nombre de places de 1 à 100 000 est attendu."
@@ -74,9 +76,41 @@ def _event_input(errors: dict[str, str], creating: bool) -> services.EventInput:
     return data
 
 
+def _questions(raw: str, errors: dict[str, str], existing: list[dict[str, str]]) -> list[dict[str, str]]:
+    """One question a line ("Régime alimentaire"; a line ending with " (long)" asks a paragraph);
+    an unchanged label keeps its key, so the answers already given stay attached to it."""
+    import re
+    import unicodedata
+
+    questions: list[dict[str, str]] = []
+    for line in raw.splitlines():
+        label = " ".join(line.split())
+        if not label:
+            continue
+        kind = "text"
+        if label.endswith("(long)"):
+            kind, label = "textarea", label.removesuffix("(long)").strip()
+        ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+        known = next((q["key"] for q in existing if q.get("label") == label), None)
+        key = known or re.sub(r"[^a-z0-9]+", "_", ascii_label).strip("_")[:40] or f"question_{len(questions) + 1}"
+        if any(q["key"] == key for q in questions):
+            key = f"{key[:36]}_{len(questions) + 1}"
+        questions.append({"key": key, "label": label[:200], "kind": kind})
+    if len(questions) > 10:
+        errors["questions"] = "Au plus dix questions."
+    return questions[:10]
+
+
+def questions_text(event: Event | None) -> str:
+    if event is None:
+        return ""
+    return "\n".join(q["label"] + (" (long)" if q.get("kind") == "textarea" else "") for q in event.questions or [])
+
+
 def _form_page(event: Event | None, errors: dict[str, str], status: int = 200) -> tuple[str, int]:
     return render_template("events/event_form.html", event=event, errors=errors, form=request.form,
-                           kinds=list(EventKind), statuses=list(EventStatus), local_input=local_input), status
+                           kinds=list(EventKind), statuses=list(EventStatus), local_input=local_input,
+                           questions_text=questions_text), status
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
@@ -107,7 +141,7 @@ def edit_event(event_id: int) -> Any:
     event = managed(event_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        data = _event_input(errors, creating=False)
+        data = _event_input(errors, creating=False, event=event)
         if not errors:
             try:
                 services.update_event(db.session, me(), event, data)
