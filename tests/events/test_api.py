@@ -206,3 +206,21 @@ def test_dates_out_of_range_are_refused_not_a_500(api, organiser):
                                             "starts_at": "0001-01-01T00:00:00+14:00",
                                             "ends_at": "0001-01-01T01:00:00+14:00", "capacity": 3, "online": True})
     assert r.status_code == 422 and "starts_at" in r.get_json()["errors"]
+
+
+def test_nul_and_control_characters_are_dropped_not_a_500(api, organiser, make_event, buyers):
+    client = api(organiser)
+    starts = soon(40, 9)
+    r = client.post("/events", json={"kind": "webinar", "title": "Titre\x00 avec NUL\u202e", "online": True,
+                                     "description": "Texte\x00", "starts_at": starts.isoformat(),
+                                     "ends_at": (starts + timedelta(hours=1)).isoformat(), "capacity": 3,
+                                     "join_url": "https://visio.example.fr/\x00x"})
+    assert r.status_code in (201, 422)
+    if r.status_code == 201:
+        assert "\x00" not in r.get_json()["title"]
+    event = make_event(capacity=3)
+    r = api(buyers(1)[0]).post(f"/events/{event.id}/registrations", json={"answers": {"comment": "a\x00b",
+                                                                                      "x\x00": "y"}})
+    assert r.status_code == 422
+    r = api(buyers(1)[0]).post(f"/events/{event.id}/registrations", json={"answers": {"comment": "a\x00b"}})
+    assert r.status_code == 201 and r.get_json()["answers"] == {"comment": "ab"}

@@ -14,6 +14,7 @@ from achats.events import permissions as perms
 from achats.events.models import Event, EventSession, Registration
 from achats.events.services.errors import Conflict, EventError, NotAllowed
 from achats.events.services.registering import promote
+from achats.events.services.text import clean
 from achats.events.vocabulary import (
     DEFAULT_QUESTIONS,
     EventKind,
@@ -69,9 +70,9 @@ class SessionInput:
 
 
 def _url(value: Any, name: str) -> str | None:
-    text = (value or "").strip() if isinstance(value, str | None) else None
-    if text is None:
+    if not isinstance(value, str | None):
         raise EventError("Une adresse web est attendue.", field=name)
+    text = clean(value)
     if not text:
         return None
     if len(text) > 500 or not text.startswith(("https://", "http://")) or any(c.isspace() for c in text):
@@ -105,12 +106,12 @@ def _apply(session: Session, event: Event, data: EventInput) -> set[str]:
         except ValueError:
             raise EventError("Type d'événement inconnu (webinar ou assises).", field="kind") from None
     if "title" in given:
-        title = " ".join(str(given["title"] or "").split())
+        title = clean(given["title"])
         if not 5 <= len(title) <= 200:
             raise EventError("Le titre compte de 5 à 200 caractères.", field="title")
         put("title", title)
     if "description" in given:
-        text = str(given["description"] or "")
+        text = clean(given["description"], multiline=True)
         if len(text) > 20_000:
             raise EventError("La description est trop longue (20 000 caractères au plus).", field="description")
         if text != event.description:
@@ -137,7 +138,7 @@ def _apply(session: Session, event: Event, data: EventInput) -> set[str]:
     if "online" in given:
         put("online", bool(given["online"]))
     if "location" in given:
-        location = " ".join(str(given["location"] or "").split()) or None
+        location = clean(given["location"]) or None
         if location and len(location) > 300:
             raise EventError("Le lieu compte au plus 300 caractères.", field="location")
         put("location", location)
@@ -190,7 +191,10 @@ def _questions(raw: Any) -> list[dict[str, str]]:
         if not key.replace("_", "").isalnum() or len(key) > 40 or not key.isascii():
             raise EventError("Clé de question invalide (lettres, chiffres, _).", field="questions")
         kind = q.get("kind", "text") if q.get("kind") in ("text", "textarea") else "text"
-        out.append({"key": key, "label": q["label"].strip()[:200], "kind": kind})
+        label = clean(q["label"])[:200]
+        if not label:
+            raise EventError("Chaque question a un libellé.", field="questions")
+        out.append({"key": key, "label": label, "kind": kind})
     return out
 
 
@@ -249,7 +253,7 @@ def add_session(session: Session, actor: Any, event: Event, data: SessionInput) 
         kind = SessionKind(data.kind)
     except ValueError:
         raise EventError("Type de session inconnu (plenary, workshop ou appointment).", field="kind") from None
-    title = " ".join((data.title or "").split())
+    title = clean(data.title)
     if not 3 <= len(title) <= 200:
         raise EventError("Le titre compte de 3 à 200 caractères.", field="title")
     for name in ("starts_at", "ends_at"):
@@ -267,13 +271,13 @@ def add_session(session: Session, actor: Any, event: Event, data: SessionInput) 
         capacity = capacity if capacity is not None else event.capacity
     if capacity is not None and (not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY):
         raise EventError(f"La capacité est un nombre de places de 1 à {MAX_CAPACITY}.", field="capacity")
-    slot = " ".join((data.slot or "").split())[:60] or None
+    slot = clean(data.slot)[:60] or None
     expert_id = data.expert_id
     if expert_id is not None and session.get(User, expert_id) is None:
         raise EventError("Expert inconnu.", field="expert_id")
     sess = EventSession(event=event, kind=kind, title=title, slot=slot, starts_at=data.starts_at, ends_at=data.ends_at,
-                        capacity=capacity, room=(data.room or "").strip()[:120] or None,
-                        description=(data.description or "")[:5000], expert_id=expert_id, seats_taken=0,
+                        capacity=capacity, room=clean(data.room)[:120] or None,
+                        description=clean(data.description, multiline=True)[:5000], expert_id=expert_id, seats_taken=0,
                         waitlist_counter=0)
     session.add(sess)
     session.flush()

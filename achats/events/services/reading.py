@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from achats.auth.models import Organisation, User
 from achats.events import permissions as perms
 from achats.events.models import Event, EventOrganiser, EventSession, Registration, SessionChoice
+from achats.events.services.text import clean
 from achats.events.vocabulary import (
     ChoiceStatus,
     EventKind,
@@ -95,10 +96,12 @@ def registrant_query(event: Event, filters: RegistrantFilters) -> Select[tuple[R
             query = query.where(Organisation.kind == OrganisationKind(filters.organisation_kind))
         except ValueError:
             query = query.where(false())  # no organisation has an unknown kind
-    if filters.departement:
-        query = query.where(Organisation.departement == filters.departement)
-    if filters.q:
-        like = "%" + filters.q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+    departement = clean(filters.departement)[:3]
+    if departement:
+        query = query.where(Organisation.departement == departement)
+    q = clean(filters.q)[:100]
+    if q:
+        like = "%" + q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
         query = query.where(or_(func.lower(User.name).like(like), func.lower(Organisation.name).like(like)))
     return query.order_by(Registration.status, Registration.waitlist_number, func.lower(User.name), Registration.id)
 

@@ -24,6 +24,7 @@ from achats.events.services.errors import (
     RegistrationClosed,
     SlotTaken,
 )
+from achats.events.services.text import clean
 from achats.events.vocabulary import (
     ANSWER_MAX,
     ChoiceStatus,
@@ -86,20 +87,21 @@ def find_registration(session: Session, event: Event, user: Any) -> Registration
 
 def clean_answers(event: Event, answers: Mapping[str, Any] | None) -> dict[str, str]:
     keys = {q["key"] for q in event.questions or []}
-    clean: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
     for key, value in (answers or {}).items():
         if key not in keys:
-            raise EventError(f"Question inconnue pour cet événement : {str(key)[:40]}.", field=f"answers.{key}"[:60])
+            raise EventError(f"Question inconnue pour cet événement : {clean(key)[:40]}.",
+                             field=f"answers.{clean(key)}"[:60])
         if value is None:
             continue
         if not isinstance(value, str):
             raise EventError("Une réponse est un texte.", field=f"answers.{key}")
-        text = value.strip()
+        text = clean(value, multiline=True)
         if len(text) > ANSWER_MAX:
             raise EventError(f"Réponse trop longue (au plus {ANSWER_MAX} caractères).", field=f"answers.{key}")
         if text:
-            clean[key] = text
-    return clean
+            cleaned[key] = text
+    return cleaned
 
 
 def chosen_sessions(event: Event, session_ids: Sequence[int]) -> list[EventSession]:
@@ -141,12 +143,12 @@ def _clean_appointment(event: Event, appointment: Appointment | None) -> tuple[E
     sess = next((s for s in event.sessions if s.id == appointment.session_id), None)
     if sess is None or sess.kind != SessionKind.APPOINTMENT:
         raise EventError("Ce créneau de la clinique n'existe pas.", field="appointment")
-    question = " ".join((appointment.question or "").split())
+    question = clean(appointment.question)
     if len(question) < 10:
         raise EventError("Dites en une phrase quelle est votre question (10 caractères au moins).", field="question")
     if len(question) > QUESTION_MAX:
         raise EventError(f"Une phrase suffit : {QUESTION_MAX} caractères au plus.", field="question")
-    link = (appointment.link or "").strip() or None
+    link = clean(appointment.link) or None
     if link is not None and (len(link) > LINK_MAX or not (link.startswith(("https://", "http://", "/")))
                              or link.startswith("//")):
         raise EventError("Le lien doit pointer vers un sujet du forum ou un document de la bibliothèque.",

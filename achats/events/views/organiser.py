@@ -15,6 +15,7 @@ from achats.events import permissions as perms
 from achats.events import services
 from achats.events.models import Event, Registration
 from achats.events.services import seats
+from achats.events.services.text import clean
 from achats.events.views import bp, load_event, me
 from achats.events.vocabulary import EventKind, EventStatus, RegistrationStatus, SessionKind
 from achats.platform.dates import PARIS, to_paris
@@ -304,7 +305,7 @@ def export_xlsx(event_id: int) -> Response:
 @login_required
 def add_registrant(event_id: int) -> Any:
     event = managed(event_id)
-    email = (request.form.get("email") or "").strip().lower()[:254]
+    email = clean(request.form.get("email")).lower()[:254]
     user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
     if user is None:
         flash("Aucun compte n'a cette adresse.", "error")
@@ -350,7 +351,7 @@ def remove_registrant(event_id: int, registration_id: int) -> Any:
 @login_required
 def send_message(event_id: int) -> Any:
     event = managed(event_id)
-    text = " ".join((request.form.get("message") or "").split())
+    text = clean(request.form.get("message"))
     session_id = parse_id(request.form.get("atelier"))
     if not 10 <= len(text) <= 1000:
         flash("Le message compte de 10 à 1 000 caractères.", "error")
