@@ -366,7 +366,9 @@ def healthz_during_extractions(env: dict[str, str], base: str, count: int, log_d
     pdf = log_dir / "dce.pdf"
     pdf.write_bytes(fifty_page_pdf())
     proc = subprocess.run([sys.executable, "-c", _ENQUEUE_SCRIPT, str(count), str(pdf)], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=600, check=True)
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode:
+        raise SystemExit(f"enqueueing the extractions failed:\n{proc.stderr[-3000:]}")
     ids = json.loads(proc.stdout.strip().splitlines()[-1])
     engine = sa.create_engine(env["ACHATS_DATABASE_URL"])
     t0 = time.monotonic()
