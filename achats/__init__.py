@@ -16,11 +16,13 @@ def default_features() -> list[Feature]:
     """The product's features, in order: each one's declaration (see achats/<feature>/feature.py)."""
     from achats.auth.feature import feature as auth
     from achats.documents.feature import feature as documents
+    from achats.events.feature import feature as events
     from achats.forums.feature import feature as forums
     from achats.search.feature import feature as search
 
-    # The library before the forums: the demo threads link to documents that must exist by then.
-    return [auth(), documents(), forums(), search()]
+    # The library before the forums: the demo threads link to documents that must exist by then;
+    # the events after the library: last year's slides become library documents.
+    return [auth(), documents(), events(), forums(), search()]
 
 
 def create_app(overrides: dict[str, Any] | None = None, instance_path: str | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import Index, String, Text, select
+from sqlalchemy import JSON, Index, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from achats.platform.db import Base, on_commit, utcnow
@@ -41,6 +41,9 @@ class OutgoingMail(Base):
     # Secrets in the body (a reset or confirmation link), one per line: kept while a retry needs
     # them, replaced by REDACTED in the stored body once the mail is sent or given up.
     sensitive: Mapped[str | None] = mapped_column(Text)
+    # One attached file (a calendar invitation): its name, type and bytes.
+    attachment: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    attachment_data: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     def redact(self) -> None:
         for secret in (self.sensitive or "").splitlines():
@@ -55,12 +58,12 @@ REDACTED = "[lien retiré après l'envoi]"
 
 
 def queue_mail(session: Session, to: str, subject: str, template: str, *, sensitive: list[str] | None = None,
-               **context: Any) -> OutgoingMail:
+               attachment: tuple[str, str, bytes] | None = None, **context: Any) -> OutgoingMail:
     """Write a mail to the outbox in the current transaction; it is sent once that commits.
 
     `template` names `mail/<template>.txt` (and `.html` when present) under templates/.
     `sensitive`: secrets the body carries (a one-time link), removed from the stored copy once
-    the mail has left (or will never leave).
+    the mail has left (or will never leave). `attachment`: (filename, "type/subtype", bytes).
     """
     context.setdefault("base_url", current_app.config["ACHATS_BASE_URL"])
     text = render_template(f"mail/{template}.txt", **context)
@@ -70,6 +73,10 @@ def queue_mail(session: Session, to: str, subject: str, template: str, *, sensit
         html = None
     mail = OutgoingMail(recipient=to, subject=subject, body_text=text, body_html=html,
                         sensitive="\n".join(s for s in (sensitive or []) if s) or None)
+    if attachment is not None:
+        name, content_type, data = attachment
+        mail.attachment = {"filename": name, "content_type": content_type}
+        mail.attachment_data = data
     session.add(mail)
     session.flush()
     app = app_object()
@@ -118,6 +125,11 @@ def build_message(app: Any, mail: OutgoingMail) -> EmailMessage:
     msg.set_content(mail.body_text)
     if mail.body_html:
         msg.add_alternative(mail.body_html, subtype="html")
+    if mail.attachment and mail.attachment_data is not None:
+        maintype, _, subtype = mail.attachment.get("content_type", "application/octet-stream").partition("/")
+        params = {"method": "PUBLISH"} if subtype == "calendar" else {}
+        msg.add_attachment(mail.attachment_data, maintype=maintype, subtype=subtype,
+                           filename=mail.attachment.get("filename", "piece-jointe"), params=params)
     return msg
 
 

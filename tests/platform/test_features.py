@@ -83,7 +83,7 @@ def test_subscriptions_to_an_absent_feature_s_events_are_left_out() -> None:
 
 def test_menus_and_home_blocks_follow_the_declared_order(app: Any) -> None:
     links = [link for link in registry(app).nav_links if link.menu == "main"]
-    assert [link.label for link in links][:3] == ["Forums", "Bibliothèque", "Membres"]
+    assert [link.label for link in links][:4] == ["Forums", "Bibliothèque", "Événements", "Membres"]
     assert all(isinstance(link, NavLink) for link in links)
 
 
