@@ -1,7 +1,7 @@
 """forum and search speed: the thread list's order as an index, who owns restricted search entries
 
-Revision ID: 0007_forum_perf
-Revises: 0006_documents
+Revision ID: 0008_forum_perf
+Revises: 0007_events
 Create Date: 2026-12-02 04:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_forum_perf'
-down_revision = '0006_documents'
+revision = '0008_forum_perf'
+down_revision = '0007_events'
 branch_labels = None
 depends_on = None
 
