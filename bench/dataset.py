@@ -283,13 +283,23 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
             insert_chunks(conn, Category.__table__, [
                 {"id": i, "slug": slug, "name": name, "description": desc, "position": i, "is_desk": desk,
                  "created_at": start} for i, (slug, name, desc, desk) in enumerate(cats, 1)])
+            # `achats init` already created the taxonomy's tags: reuse them, add only what is missing.
+            existing = {slug: (tid, str(facet)) for tid, slug, facet in conn.execute(
+                select(Tag.id, Tag.slug, Tag.facet))}
+            next_id = max((tid for tid, _ in existing.values()), default=0) + 1
             tags: list[dict[str, Any]] = []
+            missing: list[dict[str, Any]] = []
             for facet, items in ((TagFacet.THEME, list(THEMES.items())), (TagFacet.FAMILLE, FAMILLES),
                                  (TagFacet.PROCEDURE, PROCEDURES), (TagFacet.LEVIER, LEVIERS)):
                 for pos, (slug, name) in enumerate(items):
-                    tags.append({"id": len(tags) + 1, "slug": slug, "name": name, "facet": facet.value,
-                                 "position": pos})
-            insert_chunks(conn, Tag.__table__, tags)
+                    if slug in existing:
+                        tags.append({"id": existing[slug][0], "slug": slug, "facet": facet.value})
+                        continue
+                    row = {"id": next_id, "slug": slug, "name": name, "facet": facet.value, "position": pos}
+                    next_id += 1
+                    missing.append(row)
+                    tags.append(row)
+            insert_chunks(conn, Tag.__table__, missing)
             theme_tag_ids = [t["id"] for t in tags if t["facet"] == "theme"]
             famille_tags = {t["slug"]: t["id"] for t in tags if t["facet"] == "famille"}
             other_tag_ids = [t["id"] for t in tags if t["facet"] in ("procedure", "levier")]

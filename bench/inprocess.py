@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATASET = ROOT / "instance" / "bench-dataset.json"
 sys.path.insert(0, str(ROOT))
 
 
@@ -31,11 +32,17 @@ def main() -> None:
     parser.add_argument("--sql", action="store_true", help="print the statements of one request per page")
     parser.add_argument("--cold", action="store_true",
                         help="empty the derived and fragment caches before each request (a page right after a change)")
+    parser.add_argument("--dataset", default=os.environ.get("ACHATS_BENCH_DATASET", str(DEFAULT_DATASET)),
+                        help="the dataset's JSON (bench/dataset.py writes instance/bench-dataset.json)")
+    parser.add_argument("--search-cache", type=int, default=None, metavar="SECONDS",
+                        help="ACHATS_SEARCH_CACHE_SECONDS (0: every search queries the database)")
     args = parser.parse_args()
-    info = json.loads((ROOT / "instance" / "bench-dataset.json").read_text())
+    info = json.loads(Path(args.dataset).read_text())
     os.environ.update({"ACHATS_DATABASE_URL": info["database_url"], "ACHATS_LOG_LEVEL": "warning",
                        "ACHATS_REQUIRE_APPROVAL": "false", "ACHATS_SEARCH_RATE_LIMIT": "1000000/minute"})
-    from sqlalchemy import event
+    if args.search_cache is not None:
+        os.environ["ACHATS_SEARCH_CACHE_SECONDS"] = str(args.search_cache)
+    from sqlalchemy import event, text
 
     from achats import create_app
     from achats.platform.cache import derived_cache, fragments
@@ -50,6 +57,10 @@ def main() -> None:
     client.post("/compte/connexion", data={"csrf_token": token.group(1), "email": info["email"],
                                            "password": info["password"], "next": ""})
     threads = info["twenty_post_thread_ids"]
+    if not info.get("category_slugs"):
+        with app.app_context():
+            info["category_slugs"] = list(db.session.scalars(
+                text("SELECT slug FROM forum_category ORDER BY position")))[:10]
     pages = {
         "healthz": ["/healthz"],
         "home": ["/"],
@@ -57,6 +68,9 @@ def main() -> None:
         "list": [f"/forums/{slug}" for slug in info.get("category_slugs", [])[:10]] or ["/forums/energie"],
         "thread": [f"/forums/sujets/{tid}" for tid in threads[:20]],
         "search": ["/recherche?q=papier+recycl%C3%A9"],
+        "search-frequent": ["/recherche?q=clause+r%C3%A9emploi"],
+        "api-categories": ["/api/v1/categories"],
+        "api-list": [f"/api/v1/threads?category={slug}" for slug in info.get("category_slugs", [])[:10]],
         "api-thread": [f"/api/v1/threads/{tid}/posts" for tid in threads[:20]],
     }
     only = [k for k in args.only.split(",") if k] or list(pages)

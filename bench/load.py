@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
+import os
 import re
 import subprocess
 import sys
@@ -148,7 +149,7 @@ print(json.dumps(out))
 def identities(info: dict, env: dict[str, str], count: int) -> list[dict]:
     """Session cookies and API tokens of `count` users (cached in instance/bench-sessions.json for the
     dataset's database: tokens are stored hashed, so they are made once)."""
-    cache = ROOT / "instance" / "bench-sessions.json"
+    cache = ROOT / "instance" / f"bench-sessions-{info['database_url'].rsplit('/', 1)[-1]}.json"
     if cache.exists():
         data = json.loads(cache.read_text())
         if data.get("database_url") == info["database_url"] and data.get("secret") == env["ACHATS_SECRET_KEY"] \
@@ -253,13 +254,31 @@ class Row:
     status: str
     foreign: float
     profile: str = ""
+    yardstick: float = 0.0  # the bare Flask page's req/s with as many workers, in the same run
 
 
-def run(workers: int, info: dict, args: argparse.Namespace, log_dir: Path) -> list[Row]:
+def worker_memory(pids: list[int]) -> list[float]:
+    """PSS of each process in MiB (pages shared after the fork counted once, shared out)."""
+    import psutil
+
+    found = []
+    for pid in pids:
+        try:
+            info = psutil.Process(pid).memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        found.append(getattr(info, "pss", info.rss) / 2**20)
+    return found
+
+
+def run(workers: int, info: dict, args: argparse.Namespace, log_dir: Path,
+        memory: dict[int, list[float]]) -> list[Row]:
     port = free_port()
     # The search page's per-account limit (60 a minute) would answer 429 from the second search
     # run of a minute on: the bench lifts it (the limiter still runs, with its Redis call).
     extra = {"ACHATS_SEARCH_RATE_LIMIT": "100000 per minute", **dict(item.split("=", 1) for item in args.env)}
+    if args.cold:  # every derived value and fragment computed on each request
+        extra["ACHATS_DERIVED_CACHE"] = "false"
     env = bench_env(info["database_url"], redis_url=REDIS_URL, port=port, workers=workers, extra=extra)
     flush_redis(REDIS_URL)
     rows: list[Row] = []
@@ -314,6 +333,9 @@ def run(workers: int, info: dict, args: argparse.Namespace, log_dir: Path) -> li
                   f"(other load {foreign.mean:.0f} %)", flush=True)
             if profile:
                 print(profile, flush=True)
+        memory[workers] = worker_memory(worker_pids)
+        print(f"  [{workers}w] PSS per worker after the run: "
+              + ", ".join(f"{m:.0f} MiB" for m in memory[workers]), flush=True)
     return rows
 
 
@@ -330,15 +352,17 @@ def verdict(row: Row) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| workers | page | req/s | p50 ms | p95 ms | p99 ms | errors | other load % | target |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| workers | page | req/s | share of the yardstick | p50 ms | p95 ms | p99 ms | errors | other load % "
+             "| target |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if r.result is None:
-            lines.append(f"| {r.workers} | {r.page.label} | — | — | — | — | {r.status} | | |")
+            lines.append(f"| {r.workers} | {r.page.label} | — | — | — | — | — | {r.status} | | |")
             continue
         w = r.result
-        lines.append(f"| {r.workers} | {r.page.label} | {w.rps:.0f} | {w.p50:.1f} | {w.p95:.1f} | {w.p99:.1f} "
-                     f"| {w.errors} | {r.foreign:.0f} | {verdict(r)} |")
+        share = f"{100 * w.rps / r.yardstick:.1f} %" if r.yardstick else "—"
+        lines.append(f"| {r.workers} | {r.page.label} | {w.rps:.0f} | {share} | {w.p50:.1f} | {w.p95:.1f} "
+                     f"| {w.p99:.1f} | {w.errors} | {r.foreign:.0f} | {verdict(r)} |")
     return "\n".join(lines)
 
 
@@ -360,17 +384,24 @@ def main() -> None:
     parser.add_argument("--max-wait", type=int, default=120,
                         help="seconds to wait for other processes to go quiet before each run (0: never)")
     parser.add_argument("--results", default=None, help="append the table to this Markdown file")
+    parser.add_argument("--dataset", default=os.environ.get("ACHATS_BENCH_DATASET", str(INFO_FILE)),
+                        help="the dataset's JSON (bench/dataset.py writes instance/bench-dataset.json; copy it "
+                             "to keep several datasets)")
+    parser.add_argument("--cold", action="store_true",
+                        help="derived caches off (ACHATS_DERIVED_CACHE=false): each page as right after a change")
     args = parser.parse_args()
     exit_on_sigterm()
     args.only = {x.strip() for x in args.only.split(",") if x.strip()}
-    if not INFO_FILE.exists():
-        raise SystemExit(f"{INFO_FILE} missing: run bench/dataset.py first")
-    info = json.loads(INFO_FILE.read_text())
+    dataset = Path(args.dataset)
+    if not dataset.exists():
+        raise SystemExit(f"{dataset} missing: run bench/dataset.py first")
+    info = json.loads(dataset.read_text())
     args.query = args.query or info.get("search_query") or "papier recyclé"
     _add_category_slugs(info)
 
     rows: list[Row] = []
     yardstick: dict[int, float] = {}
+    memory: dict[int, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="achats-load-") as tmp:
         for workers in (int(w) for w in args.workers.split(",")):
             print(f"== achats serve --workers {workers}", flush=True)
@@ -378,11 +409,15 @@ def main() -> None:
                 yardstick[workers] = reference_rps(workers, duration=5)
                 print(f"  yardstick: bare Flask + Jinja page, gunicorn + gevent, {workers} worker(s): "
                       f"{yardstick[workers]:.0f} req/s", flush=True)
-            rows += run(workers, info, args, Path(tmp))
+            found = run(workers, info, args, Path(tmp), memory)
+            for row in found:
+                row.yardstick = yardstick.get(workers, 0.0)
+            rows += found
     counts = info.get("counts", {})
     report = (f"### Forum load — {today()}\n\nMachine: {machine()}. Data: {counts.get('users')} users, "
               f"{counts.get('categories')} categories, {counts.get('threads')} threads, {counts.get('posts')} posts "
-              f"(bench/dataset.py) on PostgreSQL. Server: `achats serve` (gunicorn + gevent, Redis). "
+              f"(bench/dataset.py, database `{info['database_url'].rsplit('/', 1)[-1]}`) on PostgreSQL"
+              f"{', derived caches off (--cold)' if args.cold else ''}. Server: `achats serve` (gunicorn + gevent, Redis). "
               f"Load: `wrk -c16 -t2 -d{args.duration}s --latency` on the same machine. "
               f"Command: `.venv/bin/python bench/load.py {' '.join(sys.argv[1:])}`\n\n")
     if yardstick:
@@ -390,6 +425,9 @@ def main() -> None:
                    "server and wrk; issue 3 quotes about 4,400 req/s for it on this machine when quiet): "
                    + ", ".join(f"{rps:.0f} req/s with {w} worker(s)" for w, rps in yardstick.items()) + ".\n\n")
     report += table(rows) + "\n"
+    if memory:
+        report += ("\nPSS per worker after the run: " + "; ".join(
+            f"{w} worker(s): " + ", ".join(f"{m:.0f} MiB" for m in mems) for w, mems in memory.items()) + ".\n")
     profiles = [r for r in rows if r.profile]
     if profiles:
         report += "\nProfiles (py-spy, worker processes):\n\n```\n" + "\n\n".join(

@@ -380,8 +380,8 @@ def list_documents(query: DocumentsQuery) -> dict[str, Any]:
         })
         hits = {}
         if filters.q:
-            found = services.matches(db.session, viewer, filters)
-            total = len(found.ids)
+            found = services.matches(db.session, viewer, filters, facets=False, ids=filters.sort != "recents")
+            total = found.total
             if filters.sort == "recents":
                 ranked = services.ranked_hits(db.session, viewer, filters, offset, query.limit)
                 hits = {h.object_id: h for h in ranked}

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from achats.auth.models import Organisation
@@ -26,12 +27,12 @@ from achats.documents import forms, services
 from achats.documents import permissions as perms
 from achats.documents.models import Document, DocumentVersion
 from achats.documents.vocabulary import DocType, Famille, Levier, Licence, ReviewStatus, Visibility
+from achats.platform.cache import fragment_for
 from achats.platform.dates import PARIS
 from achats.platform.db import utcnow
 from achats.platform.extensions import db, limiter
 from achats.platform.ids import parse_id, parse_int, parse_page
 from achats.platform.pagination import Pager
-from achats.platform.search import effective_reader
 from achats.platform.security import require
 from achats.platform.storage import storage
 from achats.platform.tags import Tag, TagFacet
@@ -138,39 +139,61 @@ def list_documents() -> str:
     filters = _filters_from_request()
     viewer = me()
     page_number = parse_page(request.args.get("page"))
-    hits: dict[int, Any] = {}
     if filters.q:
-        # With words: the count and the facets from the index's matches, the page from the engine
-        # (ranked, with the passage and its page) or, for another sort, from the matches in that order.
-        found = services.matches(db.session, viewer, filters)
-        facets = list(found.facets)
-        pages = max(1, -(-len(found.ids) // services.PER_PAGE))
-        page_number = min(page_number, pages)
-        if filters.sort == "recents":
-            ranked = services.ranked_hits(db.session, viewer, filters, (page_number - 1) * services.PER_PAGE,
-                                          services.PER_PAGE)
-            hits = {h.object_id: h for h in ranked}
-            rows = {d.id: d for d in db.session.scalars(services.listed(viewer).where(Document.id.in_(list(hits) or [0])))}
-            documents = [rows[i] for i in hits if i in rows]
-        else:
-            query = services.library_query(db.session, viewer, filters, matched=list(found.ids))
-            documents, _total = services.page_of(db.session, query, (page_number - 1) * services.PER_PAGE,
-                                                 services.PER_PAGE)
-        page: Any = ListingPage(page=page_number, pages=pages, per_page=services.PER_PAGE, total=len(found.ids),
-                                items=documents)
+        # With words: searched every time (the search cache is the search page's, see
+        # ACHATS_SEARCH_CACHE_SECONDS), ranked by the engine.
+        listing, page = _search_listing(filters, viewer, page_number)
     else:
-        query = services.library_query(db.session, viewer, filters)
-        documents, total = services.page_of(db.session, query, (page_number - 1) * services.PER_PAGE,
-                                            services.PER_PAGE)
-        page = ListingPage(page=page_number, pages=max(1, -(-total // services.PER_PAGE)),
-                           per_page=services.PER_PAGE, total=total, items=documents)
-        facets = services.facets(db.session, viewer, filters)
-    figures = services.reuse_figures(db.session, [d.id for d in documents])
+        # Without words the listing is the same for every reader of the library's audience
+        # (published documents, public ones only for visitors): rendered once per change.
+        audience = perms.is_reader(viewer)
+        listing, page = fragment_for("content", ("library-listing", filters, page_number, audience),
+                                     lambda: _browse_listing(filters, viewer, page_number)), None
     return render_template(
-        "documents/document_list.html", documents=documents, page=page, filters=filters, hits=hits,
-        facets=facets, figures=figures, sorts=services.SORTS,
-        url_args=lambda **changes: _url_args(filters, **changes), reader=effective_reader(db.session, viewer),
+        "documents/document_list.html", listing=listing, filters=filters, sorts=services.SORTS,
+        page_number=page.page if page else page_number,
+        url_args=lambda **changes: _url_args(filters, **changes),
     )
+
+
+def _render_listing(filters: services.LibraryFilters, page: ListingPage, facets: list[Any],
+                    hits: dict[int, Any]) -> Markup:
+    figures = services.reuse_figures(db.session, [d.id for d in page.items])
+    return Markup(render_template(  # noqa: S704 - a rendered template, autoescaped
+        "documents/_listing.html", documents=page.items, page=page, filters=filters, hits=hits, facets=facets,
+        figures=figures, url_args=lambda **changes: _url_args(filters, **changes)))
+
+
+def _browse_listing(filters: services.LibraryFilters, viewer: Any, page_number: int) -> Markup:
+    facets = services.facets(db.session, viewer, filters)
+    query = services.library_query(db.session, viewer, filters)
+    documents, total = services.page_of(db.session, query, (page_number - 1) * services.PER_PAGE,
+                                        services.PER_PAGE, total=services.total_from_facets(facets, filters))
+    page = ListingPage(page=page_number, pages=max(1, -(-total // services.PER_PAGE)),
+                       per_page=services.PER_PAGE, total=total, items=documents)
+    return _render_listing(filters, page, facets, {})
+
+
+def _search_listing(filters: services.LibraryFilters, viewer: Any, page_number: int) -> tuple[Markup, ListingPage]:
+    """With words: the count and the facets from the index's matches, the page from the engine
+    (ranked, with the passage and its page) or, for another sort, from the matches in that order."""
+    found = services.matches(db.session, viewer, filters, ids=filters.sort != "recents")
+    pages = max(1, -(-found.total // services.PER_PAGE))
+    page_number = min(page_number, pages)
+    hits: dict[int, Any] = {}
+    if filters.sort == "recents":
+        ranked = services.ranked_hits(db.session, viewer, filters, (page_number - 1) * services.PER_PAGE,
+                                      services.PER_PAGE)
+        hits = {h.object_id: h for h in ranked}
+        rows = {d.id: d for d in db.session.scalars(services.listed(viewer).where(Document.id.in_(list(hits) or [0])))}
+        documents = [rows[i] for i in hits if i in rows]
+    else:
+        query = services.library_query(db.session, viewer, filters, matched=list(found.ids))
+        documents, _total = services.page_of(db.session, query, (page_number - 1) * services.PER_PAGE,
+                                             services.PER_PAGE)
+    page = ListingPage(page=page_number, pages=pages, per_page=services.PER_PAGE, total=found.total,
+                       items=documents)
+    return _render_listing(filters, page, list(found.facets), hits), page
 
 
 @bp.get("/d/<slug>")

@@ -163,6 +163,10 @@ class Post(Hideable, Base):
 
 
 Index("ix_forum_post_thread_number", Post.thread_id, Post.number)
+# A category's thread list in its order (pinned first, archived last, latest activity first): a
+# page is read from the index, without sorting the category's threads.
+Index("ix_forum_thread_category_list", Thread.category_id, Thread.pinned.desc(), Thread.archived,
+      Thread.last_activity_at.desc(), Thread.id.desc())
 Index("ix_forum_post_thread_accepted", Post.thread_id, Post.accepted)
 
 

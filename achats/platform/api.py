@@ -179,8 +179,10 @@ def keyset_page(
     key: Callable[[Any], Sequence[Any]],
     descending: bool = True,
     converters: Sequence[Callable[[Any], Any]] | None = None,
+    fetch: Callable[[Any], Sequence[Any]] | None = None,
 ) -> tuple[list[Any], str | None]:
-    """Keyset pagination over `columns` (ending with a unique column); returns items, next cursor."""
+    """Keyset pagination over `columns` (ending with a unique column); returns items, next cursor.
+    `fetch(statement)` loads the items (default: the statement's entities)."""
     from sqlalchemy import and_, or_
 
     values = decode_cursor(cursor, len(columns))
@@ -197,7 +199,8 @@ def keyset_page(
             clauses.append(and_(*eqs, cmp))
         query = query.where(or_(*clauses))
     order = [c.desc() if descending else c.asc() for c in columns]
-    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    statement = query.order_by(*order).limit(limit + 1)
+    rows = list(fetch(statement) if fetch is not None else session.scalars(statement))
     next_cursor = encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None
     return rows[:limit], next_cursor
 

@@ -44,12 +44,14 @@ UNAVAILABLE = object()
 class DerivedCache:
     """Per-process memo of derived values, keyed by (namespace, key), checked against versions."""
 
-    def __init__(self, redis_url: str | None, *, prefix: str = "achats", max_entries: int = 5000) -> None:
+    def __init__(self, redis_url: str | None, *, prefix: str = "achats", max_entries: int = 5000,
+                 enabled: bool = True) -> None:
         self._entries: OrderedDict[tuple[str, Hashable], tuple[Any, float, Any]] = OrderedDict()
         self._local: dict[str, int] = {}
         self._lock = threading.Lock()
         self._prefix = prefix
         self._max = max_entries
+        self._enabled = enabled
         self._redis = None
         if redis_url:
             import redis
@@ -94,7 +96,7 @@ class DerivedCache:
 
     def memo(self, namespace: str, key: Hashable, compute: Callable[[], T], ttl: float = 60.0) -> T:
         version = self.version(namespace)
-        if version is UNAVAILABLE:
+        if version is UNAVAILABLE or not self._enabled:
             return compute()
         now = time.monotonic()
         entry = self._entries.get((namespace, key))
@@ -190,9 +192,10 @@ _listening: set[int] = set()
 
 def install(app: Flask, session_target: Any) -> None:
     """Create the app's cache and bump namespaces after the commits that change their models."""
+    enabled = bool(app.config.get("ACHATS_DERIVED_CACHE", True))
     app.extensions["achats_cache"] = DerivedCache(
-        app.config.get("ACHATS_REDIS_URL"), prefix=app.config.get("ACHATS_CACHE_PREFIX", "achats"))
-    app.extensions["achats_fragments"] = FragmentCache()
+        app.config.get("ACHATS_REDIS_URL"), prefix=app.config.get("ACHATS_CACHE_PREFIX", "achats"), enabled=enabled)
+    app.extensions["achats_fragments"] = FragmentCache(max_chars=24_000_000 if enabled else 0)
     @app.before_request
     def _fresh_versions() -> None:
         # g can outlive a request (an app context held across requests, as tests do).

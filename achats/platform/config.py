@@ -66,6 +66,9 @@ class Settings:
     workers: int
     search_cache_seconds: int
     tasks_db: Path
+    # Off: every derived value and fragment is computed on each use (to measure the pages as
+    # they are right after a change; never needed in production).
+    derived_cache: bool = True
 
     @property
     def production(self) -> bool:
@@ -126,6 +129,7 @@ class Settings:
             "HSTS": self.production,
             "ACHATS_WORKERS": self.workers,
             "ACHATS_SEARCH_CACHE_SECONDS": self.search_cache_seconds,
+            "ACHATS_DERIVED_CACHE": self.derived_cache,
             # Tests run tasks in the process that enqueues them (Huey's immediate mode).
             "ACHATS_TASKS_IMMEDIATE": self.env == "testing",
             "ACHATS_TASKS_DB": str(self.tasks_db),
@@ -205,4 +209,5 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         search_cache_seconds=_int("ACHATS_SEARCH_CACHE_SECONDS",
                                   env_vars.get("ACHATS_SEARCH_CACHE_SECONDS", "300"), 0, 86400),
         tasks_db=Path(env_vars.get("ACHATS_TASKS_DB") or instance_path / "tasks.db"),
+        derived_cache=_bool("ACHATS_DERIVED_CACHE", env_vars.get("ACHATS_DERIVED_CACHE", "true")),
     )

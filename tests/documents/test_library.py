@@ -72,6 +72,52 @@ def test_facets_have_counts_and_filter(app: Any, client: Any, login: Any, shelf:
     assert nonsense.status_code == 200 and "3 documents" in nonsense.get_data(as_text=True)
 
 
+def test_with_words_the_facets_count_the_matches_each_under_the_other_filters(
+        app: Any, client: Any, login: Any, library: Any, make_user: Any) -> None:
+    """The words' facet counts come from the index (in the database on PostgreSQL): each facet
+    counts the matches under the other facets' filters, the total under all of them."""
+    shared = {}
+    for title, doc_type, year, famille in (
+            ("Clause biosourcée A", "clausier", 2025, "travaux"), ("Clause biosourcée B", "clausier", 2026, "travaux"),
+            ("CCTP biosourcé C", "cctp", 2026, "travaux"), ("CCTP biosourcé D", "cctp", 2026, "services"),
+            ("Guide sans le mot", "guide", 2026, "travaux")):
+        shared[title] = library.share(title=title, doc_type=doc_type, year=year, famille=famille, publish=True,
+                                      data=files.pdf("Des matériaux biosourcés." if "sans" not in title else "Rien."))
+    library.share(title="Clause biosourcée en attente", doc_type="clausier", year=2026)  # pending: not counted
+    login(make_user())
+    html = client.get("/bibliotheque/?q=biosourcés").get_data(as_text=True)
+    assert "4 documents" in html and "en attente" not in html
+    assert _facet(html, "Type de document") == {"CCTP — clauses techniques particulières": 2, "Clausier": 2}
+    assert _facet(html, "Année") == {"2026": 3, "2025": 1}
+    both = client.get("/bibliotheque/?q=biosourcés&annee=2026&famille=travaux").get_data(as_text=True)
+    assert "2 documents" in both
+    assert _facet(both, "Année") == {"2026": 2, "2025": 1}  # under famille=travaux only
+    assert _facet(both, "Famille d'achat") == {"Travaux": 2, "Services": 1}  # under année=2026 only
+    assert _facet(both, "Type de document") == {"CCTP — clauses techniques particulières": 1, "Clausier": 1}
+    by_downloads = client.get("/bibliotheque/?q=biosourcés&annee=2026&tri=telecharges").get_data(as_text=True)
+    assert "3 documents" in by_downloads and "Clause biosourcée A" not in by_downloads
+    api = client.get("/api/v1/documents?q=biosourcés&year=2026").get_json()
+    assert api["total"] == 3
+
+
+def test_the_shared_listing_follows_every_change_and_keeps_audiences_apart(
+        app: Any, client: Any, login: Any, library: Any, make_user: Any) -> None:
+    """Without words the listing is rendered once per change for each audience (fragment cache):
+    a visitor never gets the members' rendering, and a publication or a reuse shows at once."""
+    library.share(title="Guide public", doc_type="guide", visibility="public", publish=True)
+    library.share(title="Clausier des membres", doc_type="clausier", publish=True)
+    anonymous = client.get("/bibliotheque/").get_data(as_text=True)
+    assert "Guide public" in anonymous and "Clausier des membres" not in anonymous
+    login(make_user())
+    members = client.get("/bibliotheque/").get_data(as_text=True)
+    assert "Guide public" in members and "Clausier des membres" in members
+    library.share(title="CCTP publié ensuite", doc_type="cctp", publish=True)
+    assert "CCTP publié ensuite" in client.get("/bibliotheque/").get_data(as_text=True)
+    with app.test_client() as visitor:
+        again = visitor.get("/bibliotheque/").get_data(as_text=True)
+        assert "Clausier des membres" not in again and "CCTP publié ensuite" not in again
+
+
 def test_search_inside_the_files_shows_the_passage_and_its_page(app: Any, client: Any, login: Any,
                                                                  shelf: dict[str, Any], make_user: Any) -> None:
     login(make_user())

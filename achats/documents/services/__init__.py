@@ -23,6 +23,7 @@ from achats.documents.services.reading import (
     ranked_hits,
     reuse_figures,
     reuses_of,
+    total_from_facets,
     versions_for,
 )
 from achats.documents.services.uploading import add_version, create_document, update_document
@@ -31,6 +32,6 @@ from achats.documents.services.using import add_reuse, record_download, visitor_
 __all__ = [
     "PER_PAGE", "SORTS", "Conflict", "DocumentError", "DocumentInput", "InvalidInput", "LibraryFilters", "NotAllowed",
     "add_reuse", "add_version", "citations_of", "clean_filters", "create_document", "facets", "get_by_slug",
-    "get_document", "get_version", "library_query", "listed", "matches", "my_documents", "page_of", "ranked_hits", "pending_versions", "record_download",
+    "get_document", "get_version", "library_query", "listed", "matches", "my_documents", "page_of", "total_from_facets", "ranked_hits", "pending_versions", "record_download",
     "reuse_figures", "reuses_of", "reviewing", "update_document", "versions_for", "visitor_key",
 ]

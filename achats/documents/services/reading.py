@@ -145,12 +145,15 @@ def listed(viewer: Any) -> Select[tuple[Document]]:
     return query
 
 
-def page_of(session: Session, query: Select[tuple[Document]], offset: int, limit: int) -> tuple[list[Document], int]:
-    """One page of a listing and the listing's size: the page's ids first (a narrow sort over the
-    index), then those documents with what they show (owner, organisation, version, themes)."""
+def page_of(session: Session, query: Select[tuple[Document]], offset: int, limit: int,
+            total: int | None = None) -> tuple[list[Document], int]:
+    """One page of a listing and the listing's size (counted unless given): the page's ids first
+    (a narrow sort over the index), then those documents with what they show (owner,
+    organisation, version, themes)."""
     ids = list(session.scalars(query.with_only_columns(Document.id).offset(offset).limit(limit)))
-    total = session.scalar(select(func.count()).select_from(
-        query.with_only_columns(Document.id).order_by(None).subquery())) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(
+            query.with_only_columns(Document.id).order_by(None).subquery())) or 0
     rows = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids or [0])))}
     return [rows[i] for i in ids if i in rows], int(total)
 
@@ -248,6 +251,16 @@ def facets(session: Session, viewer: Any, filters: LibraryFilters) -> list[Facet
     return memo("content", key, compute, ttl=300)
 
 
+def total_from_facets(facets: Sequence[Facet], filters: LibraryFilters) -> int:
+    """The listing's size, read from its (cached) facets: every document has exactly one type, so
+    the type facet's counts (taken under the other filters) add up to it, or give it for the
+    chosen type."""
+    values = next((f.values for f in facets if f.name == "doc_type"), ())
+    if filters.doc_type:
+        return next((v.count for v in values if v.value == filters.doc_type), 0)
+    return sum(v.count for v in values)
+
+
 # --- searching the library ------------------------------------------------------------------------------
 # With words, the listing, its count and its facets come from the search index: one query gives
 # the matches' facet tokens (every facet's counts follow from them, each with the other filters
@@ -270,33 +283,30 @@ def index_facets(filters: LibraryFilters) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Matches:
-    ids: tuple[int, ...]  # the matches with every filter applied (in no order: the listing sorts them)
+    total: int  # the matches with every filter applied
     facets: tuple[Facet, ...]
+    ids: tuple[int, ...] = ()  # the words' matches (no filter, in no order) when asked for
 
 
-def matches(session: Session, viewer: Any, filters: LibraryFilters) -> Matches:
-    """The documents matching the words (at most MAX_MATCHED) under the filters, and the facet
-    counts of the matches."""
+def matches(session: Session, viewer: Any, filters: LibraryFilters, *, facets: bool = True,
+            ids: bool = False) -> Matches:
+    """How many documents match the words under the filters (among at most MAX_MATCHED), the
+    facet counts of the matches (each facet with the other filters applied) and, with `ids`, the
+    words' matches for a listing in another order than relevance."""
     from achats.platform.search.index import facet_token
 
-    rows = search.matching_facets(session, filters.q, viewer=library_reader(viewer), types=["document"],
-                                  limit=MAX_MATCHED)
-    active = {name: facet_token(INDEX_FACETS[name], value) for name, value in
+    active = {INDEX_FACETS[name]: facet_token(INDEX_FACETS[name], value) for name, value in
               ((n, getattr(filters, n)) for n in INDEX_FACETS) if value not in ("", None)}
-    tokens = [(object_id, set(facets.split())) for object_id, facets in rows]
-    ids = tuple(i for i, toks in tokens if all(tok in toks for tok in active.values()))
+    counted = search.facet_counts(session, filters.q, viewer=library_reader(viewer), types=["document"],
+                                  active=active, limit=MAX_MATCHED, tokens=facets)
     found = []
-    for name, label in FACETS:
-        others = [tok for n, tok in active.items() if n != name]
+    for name, label in FACETS if facets else ():
         prefix = INDEX_FACETS[name] + ":"
-        counts: dict[str, int] = {}
-        for _i, toks in tokens:
-            if all(tok in toks for tok in others):
-                for tok in toks:
-                    if tok.startswith(prefix):
-                        counts[tok[len(prefix):]] = counts.get(tok[len(prefix):], 0) + 1
+        counts = {tok[len(prefix):]: n for tok, n in counted.counts.items() if tok.startswith(prefix)}
         found.append(Facet(name, label, tuple(_labelled(session, name, counts))))
-    return Matches(ids, tuple(found))
+    matched = tuple(search.matching_ids(session, filters.q, viewer=library_reader(viewer), types=["document"],
+                                        limit=MAX_MATCHED)) if ids else ()
+    return Matches(counted.total, tuple(found), matched)
 
 
 def _labelled(session: Session, name: str, counts: dict[str, int]) -> list[FacetValue]:

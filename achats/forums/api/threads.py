@@ -86,6 +86,7 @@ def list_threads(query: ThreadsQuery) -> dict[str, Any]:
     threads, cursor = keyset_page(
         db.session, stmt, [Thread.last_activity_at, Thread.id], query.limit, query.cursor,
         key=lambda t: [t.last_activity_at.isoformat(), t.id], converters=[_aware, _bounded_int],
+        fetch=lambda statement: services.thread_rows(db.session, statement, category),
     )
     return {"items": _threads_out(threads), "next_cursor": cursor}
 

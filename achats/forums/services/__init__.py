@@ -32,6 +32,13 @@ from achats.forums.services.errors import (
     NotAllowed,
     ThreadLocked,
 )
+from achats.forums.services.listing import (
+    TagInfo,
+    ThreadListPage,
+    ThreadRow,
+    thread_list_page,
+    thread_rows,
+)
 from achats.forums.services.moderating import (
     flag_post,
     hide_post,
@@ -76,13 +83,15 @@ from achats.forums.services.thread_page import (
 
 __all__ = [
     "HIDDEN_HTML", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",
-    "ForumError", "InvalidInput", "LastThread", "NotAllowed", "ThreadLocked", "ThreadPage", "accept_post",
+    "ForumError", "InvalidInput", "LastThread", "NotAllowed", "TagInfo", "ThreadListPage", "ThreadLocked",
+    "ThreadPage", "ThreadRow", "accept_post",
     "accepted_post_ids", "author_name", "bookmarks_query", "categories_overview", "clean_text", "create_post",
     "create_thread", "delete_post", "desk_stats", "desk_stats_csv", "edit_post", "excerpt",
     "flag_post", "get_category", "get_post", "get_thread", "hide_post", "mark_needs_review",
     "mark_read", "move_thread", "page_of", "post_path", "posts_query", "quote_markdown", "quoted_refs",
     "refresh_thread_stats", "related_threads", "render_post", "resolve_tags", "restore_post", "set_thread_flags",
-    "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_page", "thread_path",
+    "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_list_page", "thread_page",
+    "thread_path", "thread_rows",
     "threads_query", "toggle_bookmark", "toggle_useful", "unaccept_post", "unanswered_clause", "unread_counts",
     "valid_id", "watch_level",
 ]

@@ -4,6 +4,7 @@ A thread page is thread_page.py; related and similar threads are related.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -21,7 +22,15 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased, defaultload, joinedload, selectinload
+from sqlalchemy.orm import (
+    Session,
+    aliased,
+    defaultload,
+    joinedload,
+    lazyload,
+    load_only,
+    selectinload,
+)
 
 from achats.auth.models import User
 from achats.forums import permissions as perms
@@ -242,10 +251,16 @@ def threads_query(
     (accents, French word forms): it needs the `session` to ask the index."""
     query = select(Thread).options(
         *thread_options(),
-        selectinload(Thread.last_post).options(defaultload(Post.author).lazyload(User.theme_rows)),
+        # The last post's author, without the post's body (a row never shows it).
+        selectinload(Thread.last_post).options(
+            load_only(Post.id, Post.thread_id, Post.number, Post.author_id, Post.created_at),
+            defaultload(Post.author).lazyload(User.theme_rows)),
         selectinload(Thread.assigned_expert).lazyload(User.theme_rows),
     )
     category_id = category.id if isinstance(category, Category) else category
+    if isinstance(category, Category):
+        # Every row is in that category, already in the session: no join to it per row.
+        query = query.options(lazyload(Thread.category))
     if category_id is not None:
         query = query.where(Thread.category_id == category_id)
     sees_hidden = _sees_hidden(viewer) or (
@@ -304,22 +319,38 @@ def accepted_post_ids(session: Session, thread_ids: list[int]) -> dict[int, list
 # --- read state --------------------------------------------------------------------------------
 
 
-def unread_counts(session: Session, viewer: Any, threads: list[Thread]) -> dict[int, int]:
-    """Visible posts after the viewer's last read position, per thread (never read: all of them)."""
-    ids = [t.id for t in threads]
-    counts = {tid: 0 for tid in ids}
-    if not ids or viewer is None or not getattr(viewer, "is_authenticated", False):
+def unread_counts(session: Session, viewer: Any, threads: Sequence[Any]) -> dict[int, int]:
+    """Visible posts after the viewer's last read position, per thread (never read: all of them).
+
+    A thread never read has all its visible posts unread: its post_count (refresh_thread_stats
+    keeps it). For the others only the posts after the read position are counted, through the
+    (thread_id, number) index: the cost follows the unread posts, not the threads' sizes."""
+    counts = {t.id: 0 for t in threads}
+    if not threads or viewer is None or not getattr(viewer, "is_authenticated", False):
         return counts
-    read = aliased(ThreadRead)
-    rows = session.execute(
-        select(Post.thread_id, func.count(Post.id))
-        .outerjoin(read, and_(read.thread_id == Post.thread_id, read.user_id == viewer.id))
-        .where(Post.thread_id.in_(ids), visible_post(), Post.number > func.coalesce(read.last_read_number, 0))
-        .group_by(Post.thread_id)
-    )
-    for thread_id, count in rows:
-        counts[thread_id] = int(count)
+    by_id = {t.id: t for t in threads}
+    for thread_id, behind in session.execute(_unread_statement(), {"user_id": viewer.id,
+                                                                   "thread_ids": list(by_id)}):
+        counts[thread_id] = int(by_id[thread_id].post_count or 0) if behind is None else int(behind)
     return counts
+
+
+@lru_cache(maxsize=1)
+def _unread_statement() -> Any:
+    """(thread id, unread posts or NULL when never read) for a list of threads, in one statement."""
+    read = aliased(ThreadRead)
+    behind = (
+        select(func.count(Post.id))
+        .where(Post.thread_id == Thread.id, Post.number > read.last_read_number, visible_post())
+        .correlate(Thread, read)
+        .scalar_subquery()
+    )
+    return (
+        select(Thread.id, case((read.thread_id.is_(None), None), else_=behind))
+        .outerjoin(read, and_(read.thread_id == Thread.id,
+                              read.user_id == bindparam("user_id", type_=Integer)))
+        .where(Thread.id.in_(bindparam("thread_ids", expanding=True, type_=Integer)))
+    )
 
 
 def mark_read(session: Session, viewer: Any, thread: Thread, up_to_number: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -103,27 +104,39 @@ def show_category(slug: str) -> str:
         famille=filters.famille or None, solved={"oui": True, "non": False}.get(filters.resolu),
         sort=filters.tri, q=filters.q or None, session=db.session,
     )
-    page = db.paginate(query, page=int_arg("page"), per_page=THREADS_PER_PAGE, error_out=False, count=True)
-    unread = services.unread_counts(db.session, me(), list(page.items))
-    facet_tags = list(db.session.scalars(
-        select(Tag).where(Tag.facet.in_([TagFacet.THEME, TagFacet.FAMILLE])).order_by(Tag.position, Tag.name)
-    ))
+    page = services.thread_list_page(db.session, query, int_arg("page"), THREADS_PER_PAGE, category=category)
+    unread = services.unread_counts(db.session, me(), page.items)
+    facet_tags = cache.memo("content", "forum_facet_tags", _facet_tags)
     active_tag = None
     if filters.tag:
         active_tag = next((t for t in facet_tags if t.slug == filters.tag), None) or db.session.scalar(
             select(Tag).where(Tag.slug == filters.tag))
+    tag_urls: dict[str, str] = {}
+    base_url = url_for("forums.show_category", slug=category.slug)
 
-    def tag_url(tag: Tag) -> str:
-        args: dict[str, Any] = {**filters.without_tag, "tag": tag.slug}
-        return url_for("forums.show_category", slug=category.slug, **args)
+    def tag_url(tag: Any) -> str:
+        # A page repeats a handful of tags over its 30 rows: each link is built once, as url_for
+        # would build it (the category's URL, then the query string encoded as Werkzeug does).
+        found = tag_urls.get(tag.slug)
+        if found is None:
+            args = [*filters.without_tag.items(), ("tag", tag.slug)]
+            found = tag_urls[tag.slug] = base_url + "?" + urlencode(args, safe="!$'()*,/:;?@")
+        return found
 
     return render_template(
         "forums/thread_list.html", category=category, page=page, unread_by_thread=unread, filters=filters,
         sorts=SORT_CHOICES, active_tag=active_tag, tag_url=tag_url,
-        theme_tags=[t for t in facet_tags if t.facet == TagFacet.THEME],
-        famille_tags=[t for t in facet_tags if t.facet == TagFacet.FAMILLE],
+        theme_tags=[t for t in facet_tags if t.facet == TagFacet.THEME.value],
+        famille_tags=[t for t in facet_tags if t.facet == TagFacet.FAMILLE.value],
         can_create=perms.can_create_thread(me(), category),
     )
+
+
+def _facet_tags() -> tuple[services.TagInfo, ...]:
+    """The thread list's theme and famille filters (kept until the content changes)."""
+    return tuple(services.TagInfo(i, slug, name, str(facet)) for i, slug, name, facet in db.session.execute(
+        select(Tag.id, Tag.slug, Tag.name, Tag.facet).where(Tag.facet.in_([TagFacet.THEME, TagFacet.FAMILLE]))
+        .order_by(Tag.position, Tag.name)))
 
 
 @bp.get("/forums/sujets/<int:thread_id>")

@@ -30,6 +30,9 @@ class SearchEntry(Base):
         # Newest first, id breaking ties: the order of the ranking window (see query.py).
         Index("ix_search_entry_created_at", "created_at", "id"),
         Index("ix_search_entry_owner_id", "owner_id"),
+        # Who owns entries restricted to their owner (query.restricted_owners): read from this
+        # index instead of a scan of the whole index table.
+        Index("ix_search_entry_audience_owner", "audience", "owner_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

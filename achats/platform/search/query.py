@@ -269,7 +269,7 @@ def _pg_rows(session: Session, terms: list[str], shape: _Shape, params: dict[str
     if offset < RANK_WINDOW:
         window_params = {**params, "window": RANK_WINDOW, "window_plus_one": RANK_WINDOW + 1, "limit": limit,
                          "offset": offset}
-        with _no_seqscan(session):
+        with _planner(session, seqscan=False):
             few = _few_matches(session, shape, params)
             if few:
                 # Few matches: take them from the GIN index. Walking the date index instead (the
@@ -277,14 +277,23 @@ def _pg_rows(session: Session, terms: list[str], shape: _Shape, params: dict[str
                 # decompressing each long document's vector: 390 ms for a selective two-word
                 # search over 10,000 documents of 30 pages, against 14 ms through the index.
                 rows = list(session.execute(_pg_statements(shape, True)[0], window_params).all())
-        if not few:
-            rows = list(session.execute(ranked, window_params).all())
+            else:
+                # Many matches: walk the date index, newest first, until the window is full.
+                # The planner takes the words as independent ("papier recyclé": 486 matches
+                # expected, 6,902 real among 110,000 entries), so it would fetch every match
+                # through a bitmap of the GIN index and sort them by date (13 ms); the walk
+                # tests ~1,400 entries (1.3 ms). With more than FEW_MATCHES matches it tests at
+                # most ~1/10 of the entries, whatever the words.
+                _set_planner(session, seqscan=False, bitmapscan=False)
+                rows = list(session.execute(ranked, window_params).all())
         if not rows:
             return [], None, None  # no match, or past the last one
         counted = rows[0].matches
     if (counted is None or counted > RANK_WINDOW) and len(rows) < limit:
         # Past the window: the remaining matches, newest first (the window holds the newest).
-        rows += session.execute(tail, {**params, "limit": limit - len(rows), "offset": offset + len(rows)}).all()
+        with _planner(session, seqscan=False, bitmapscan=False):
+            rows += session.execute(tail, {**params, "limit": limit - len(rows),
+                                           "offset": offset + len(rows)}).all()
         if counted is None and rows:
             counted = RANK_WINDOW + 1  # offset ≥ RANK_WINDOW and still matches
     return rows, counted, (rows[0].tsq if rows else None)
@@ -297,28 +306,81 @@ FEW_MATCHES = 1_000
 def _pg_probe(shape: _Shape) -> Any:
     config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
     tsquery = sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text))
-    matches = _gin_matches(tsquery)
-    inner = (sa.select(TABLE.c.id).select_from(TABLE.join(matches, matches.c.match_id == TABLE.c.id))
-             .where(*_where(shape)).limit(sa.bindparam("probe", type_=sa.Integer)).subquery())
+    # The reader's conditions on the CTE's own columns: each match is read once from the heap
+    # (no second lookup by primary key), and the CTE stops at the limit.
+    matches = _gin_matches(tsquery, filtered=True)
+    inner = (sa.select(matches.c.match_id).where(*_where(shape, matches.c))
+             .limit(sa.bindparam("probe", type_=sa.Integer)).subquery())
     return sa.select(sa.func.count()).select_from(inner)
+
+
+@lru_cache(maxsize=1)
+def _pg_estimate() -> Any:
+    config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+    tsquery = sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text))
+    return sa.select(TABLE.c.id).where(sa.literal_column("search_entry.search_vector").op("@@")(tsquery))
+
+
+def _planner_estimate(session: Session, params: dict[str, Any]) -> float:
+    """The planner's estimate of the entries matching the words (no filter), from its statistics
+    of each word; no row is read."""
+    compiled = _pg_estimate().compile(dialect=session.get_bind().dialect)
+    sql = "EXPLAIN (FORMAT JSON) " + str(compiled)
+    plan: Any = session.connection().exec_driver_sql(sql, {"q": params["q"]}).scalar()
+    if isinstance(plan, str):
+        import json
+
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _few_matches(session: Session, shape: _Shape, params: dict[str, Any]) -> bool:
     """Whether the words match at most FEW_MATCHES entries: counted through the GIN index (its
-    posting lists, then at most FEW_MATCHES + 1 rows), whatever the planner would guess."""
+    posting lists, then at most FEW_MATCHES + 1 rows), whatever the planner would guess.
+
+    The planner multiplies the words' frequencies as if they were independent; words of one
+    phrase go together, so the real count is larger ("papier recyclé": 486 expected, 6,902
+    real). When even that estimate is above FEW_MATCHES, the matches are many without counting
+    them (counting "clause réemploi" through the index costs 10 ms: 15,000 postings)."""
+    if _planner_estimate(session, params) > FEW_MATCHES:
+        return False
     found = session.scalar(_pg_probe(shape), {**params, "probe": FEW_MATCHES + 1}) or 0
     return int(found) <= FEW_MATCHES
 
 
 @contextmanager
-def _no_seqscan(session: Session) -> Iterator[None]:
+def _no_seqscan(session: Session, *, hash_groups: bool = False) -> Iterator[None]:
     """No sequential scan for the statements of the block (this transaction only, restored
-    after): the matches come from the GIN index, see _gin_matches."""
+    after): the matches come from the GIN index, see _gin_matches. `hash_groups`: no sort
+    either, so that a GROUP BY over the matches hashes its few groups (the planner, misled by
+    the row estimate after the CTE, sorted 80,000 facet tokens on disk)."""
     session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    if hash_groups:
+        session.execute(sa.text("SET LOCAL enable_sort = off"))
     try:
         yield
     finally:
         session.execute(sa.text("SET LOCAL enable_seqscan = on"))
+        if hash_groups:
+            session.execute(sa.text("SET LOCAL enable_sort = on"))
+
+
+def _set_planner(session: Session, *, seqscan: bool, bitmapscan: bool) -> None:
+    # SET takes no bound parameter: two fixed statements sent as one (PostgreSQL's simple
+    # protocol), so a plan choice costs one round trip.
+    session.execute(sa.text(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}; "
+                            f"SET LOCAL enable_bitmapscan = {'on' if bitmapscan else 'off'}"))
+
+
+@contextmanager
+def _planner(session: Session, *, seqscan: bool = True, bitmapscan: bool = True) -> Iterator[None]:
+    """Plan choices for the statements of the block (this transaction only, restored after;
+    with many matches the newest are found by walking the date index, see _pg_rows)."""
+    _set_planner(session, seqscan=seqscan, bitmapscan=bitmapscan)
+    try:
+        yield
+    finally:
+        _set_planner(session, seqscan=True, bitmapscan=True)
 
 
 _LEXEME = re.compile(r"'((?:[^']|'')*)'")
@@ -445,6 +507,83 @@ def matching_ids(session: Session, q: str | None, *, viewer: Any, types: Iterabl
             if len(found) >= limit:
                 break
     return found
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    """The matches' facet counts: `total` matches every active filter; `counts[token]` is the
+    number of matches carrying `token` among those that match the active filters of the other
+    groups (a group is a token's key, before the first ':')."""
+
+    total: int
+    counts: dict[str, int]
+
+
+def count_facet_tokens(rows: Iterable[str], active: Mapping[str, str]) -> FacetCounts:
+    """FacetCounts from each match's facets text, in Python (SQLite, and the rule PostgreSQL's
+    statement follows): a match missing none of the active tokens counts in every group, one
+    missing exactly one counts only in that token's group, the rest count nowhere."""
+    from collections import Counter
+
+    everywhere: Counter[str] = Counter()
+    only: dict[str, Counter[str]] = {group: Counter() for group in active}
+    wanted = list(active.items())
+    total = 0
+    for text in rows:
+        toks = text.split()
+        missing = [group for group, tok in wanted if tok not in toks] if wanted else []
+        if not missing:
+            total += 1
+            everywhere.update(toks)
+        elif len(missing) == 1:
+            only[missing[0]].update(tok for tok in toks if tok.split(":", 1)[0] == missing[0])
+    counts = dict(everywhere)
+    for counter in only.values():
+        for tok, n in counter.items():
+            counts[tok] = counts.get(tok, 0) + n
+    return FacetCounts(total, counts)
+
+
+def facet_counts(session: Session, q: str | None, *, viewer: Any, types: Iterable[str] | None = None,
+                 active: Mapping[str, str] | None = None, limit: int = 10_000, tokens: bool = True) -> FacetCounts:
+    """The facet counts of the entries matching `q` for `viewer` (at most `limit` matches), with
+    the `active` filters ({group: token}) applied as FacetCounts says; `tokens=False`: the total only.
+
+    PostgreSQL counts in the database (the matches' tokens unnested and grouped: no row leaves
+    it), over the matches read through the GIN index (see matching_facets)."""
+    active = dict(active or {})
+    terms = t.query_terms(q)
+    if not terms:
+        return FacetCounts(0, {})
+    if dialect_name(session) != "postgresql":
+        return count_facet_tokens((f for _i, f in matching_facets(session, q, viewer=viewer, types=types,
+                                                                 limit=limit)), active)
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    shape, params = _params(reader=reader_of(viewer), types=types, facets=None, container=None, owner_id=None,
+                            date_from=None, date_to=None)
+    config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+    matches = _gin_matches(sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text)), filtered=True)
+    toks_of = sa.func.string_to_array(sa.func.btrim(sa.func.coalesce(matches.c.facets, "")), " ", type_=ARRAY(sa.Text))
+    rows = sa.select(toks_of.label("toks")).where(*_where(shape, matches.c)).limit(limit).cte("rows")
+    groups = list(active)
+    has = [rows.c.toks.op("@>")(sa.bindparam(f"active_{i}", [active[g]], type_=ARRAY(sa.Text))).label(f"has_{i}")
+           for i, g in enumerate(groups)]
+    missing: Any = sum((sa.cast(sa.not_(h), sa.Integer) for h in has), sa.literal(0))
+    flags = sa.select(rows.c.toks, *has, missing.label("missing")).cte("flags")
+    token = sa.func.unnest(flags.c.toks).table_valued("tok").render_derived()
+    group_of = sa.func.split_part(token.c.tok, ":", 1)
+    rule = sa.case(*((group_of == g, sa.or_(flags.c.missing == 0,
+                                           sa.and_(flags.c.missing == 1, sa.not_(flags.c[f"has_{i}"]))))
+                     for i, g in enumerate(groups)), else_=flags.c.missing == 0) if groups else flags.c.missing == 0
+    per_token = (sa.select(token.c.tok, sa.func.count().filter(rule).label("n"))
+                 .select_from(flags).join(token, sa.true()).group_by(token.c.tok))
+    total = sa.select(sa.literal(None, sa.Text).label("tok"), sa.func.count().filter(flags.c.missing == 0))
+    stmt = per_token.union_all(total) if tokens else total
+    with _no_seqscan(session, hash_groups=True):
+        found = session.execute(stmt, {**params, "q": " ".join(terms)}).all()
+    counts = {tok: int(n) for tok, n in found if tok is not None and n}
+    return FacetCounts(next((int(n) for tok, n in found if tok is None), 0), counts)
 
 
 def matching_facets(session: Session, q: str | None, *, viewer: Any, types: Iterable[str] | None = None,
