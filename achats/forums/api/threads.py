@@ -132,7 +132,7 @@ def list_posts(thread_id: int, query: ListQuery) -> dict[str, Any]:
     thread = _thread_or_404(thread_id)
     can_moderate = perms.can_moderate_category(_me(), thread.category)
     posts, cursor = keyset_page(
-        db.session, services.posts_query(_me(), thread), [Post.number], query.limit, query.cursor,
+        db.session, services.posts_query(_me(), thread, for_page=False), [Post.number], query.limit, query.cursor,
         key=lambda p: [p.number], descending=False, converters=[_bounded_int],
     )
     attachments = attachments_payload(posts, _me())
