@@ -174,24 +174,25 @@ def _compute_categories_overview(session: Session, sees_hidden: bool) -> list[Ca
         .outerjoin(counts, counts.c.category_id == Category.id)
         .order_by(Category.position, Category.name)
     ).all()
-    ranked = (
-        select(
-            Thread.id, Thread.category_id, Thread.title, Thread.last_activity_at, Thread.last_post_id,
-            func.row_number().over(
-                partition_by=Thread.category_id, order_by=(Thread.last_activity_at.desc(), Thread.id.desc())
-            ).label("rank"),
-        )
-        .where(*thread_filter)
-        .subquery()
+    # The most recently active thread of each category, found through the (category_id,
+    # last_activity_at) index for each of the ~20 categories, instead of ranking every thread of
+    # the forum (row_number() over 10,000 threads: 28-72 ms at 100,000 posts).
+    latest = (
+        select(Thread.id)
+        .where(Thread.category_id == Category.id, *thread_filter)
+        .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+        .limit(1)
+        .correlate(Category)
+        .scalar_subquery()
     )
     last_post = aliased(Post)
     last = {
         r.category_id: LastThread(r.id, r.title, r.last_activity_at, r.name)
         for r in session.execute(
-            select(ranked.c.id, ranked.c.category_id, ranked.c.title, ranked.c.last_activity_at, User.name)
-            .outerjoin(last_post, last_post.id == ranked.c.last_post_id)
+            select(Category.id.label("category_id"), Thread.id, Thread.title, Thread.last_activity_at, User.name)
+            .join(Thread, Thread.id == latest)
+            .outerjoin(last_post, last_post.id == Thread.last_post_id)
             .outerjoin(User, User.id == last_post.author_id)
-            .where(ranked.c.rank == 1)
         )
     }
     return [
