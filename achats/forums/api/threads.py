@@ -81,7 +81,7 @@ def list_threads(query: ThreadsQuery) -> dict[str, Any]:
     stmt = services.threads_query(
         _me(), category=category, tag=query.tag, theme=query.theme, famille=query.famille, kind=query.kind,
         solved=query.solved, unanswered=query.unanswered, author_id=query.author_id, q=query.q,
-        session=db.session,
+        session=db.session, entities=False,
     ).order_by(None)
     threads, cursor = keyset_page(
         db.session, stmt, [Thread.last_activity_at, Thread.id], query.limit, query.cursor,

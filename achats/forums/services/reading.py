@@ -245,23 +245,16 @@ def threads_query(
     author_id: int | None = None,
     q: str | None = None,
     session: Session | None = None,
+    entities: bool = True,
 ) -> Select[tuple[Thread]]:
     """Threads `viewer` may see, filtered and sorted (pinned first within a category, archived last).
 
     `q` keeps the threads whose title or opening post matches, as the search engine matches them
     (accents, French word forms): it needs the `session` to ask the index."""
-    query = select(Thread).options(
-        *thread_options(),
-        # The last post's author, without the post's body (a row never shows it).
-        selectinload(Thread.last_post).options(
-            load_only(Post.id, Post.thread_id, Post.number, Post.author_id, Post.created_at),
-            defaultload(Post.author).lazyload(User.theme_rows)),
-        selectinload(Thread.assigned_expert).lazyload(User.theme_rows),
-    )
+    query = select(Thread)
+    if entities:  # loaded as Thread objects, with what a list row shows (else: listing.thread_rows)
+        query = _with_row_loads(query, category)
     category_id = category.id if isinstance(category, Category) else category
-    if isinstance(category, Category):
-        # Every row is in that category, already in the session: no join to it per row.
-        query = query.options(lazyload(Thread.category))
     if category_id is not None:
         query = query.where(Thread.category_id == category_id)
     sees_hidden = _sees_hidden(viewer) or (
@@ -301,6 +294,21 @@ def threads_query(
         order += [Thread.last_activity_at.desc()]
     order.append(Thread.id.desc())
     return query.order_by(*order)
+
+
+def _with_row_loads(query: Select[tuple[Thread]], category: Any) -> Select[tuple[Thread]]:
+    query = query.options(
+        *thread_options(),
+        # The last post's author, without the post's body (a row never shows it).
+        selectinload(Thread.last_post).options(
+            load_only(Post.id, Post.thread_id, Post.number, Post.author_id, Post.created_at),
+            defaultload(Post.author).lazyload(User.theme_rows)),
+        selectinload(Thread.assigned_expert).lazyload(User.theme_rows),
+    )
+    if isinstance(category, Category):
+        # Every row is in that category, already in the session: no join to it per row.
+        query = query.options(lazyload(Thread.category))
+    return query
 
 
 def accepted_post_ids(session: Session, thread_ids: list[int]) -> dict[int, list[int]]:

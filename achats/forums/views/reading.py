@@ -102,7 +102,7 @@ def show_category(slug: str) -> str:
     query = services.threads_query(
         me(), category=category, tag=filters.tag or None, theme=filters.theme or None,
         famille=filters.famille or None, solved={"oui": True, "non": False}.get(filters.resolu),
-        sort=filters.tri, q=filters.q or None, session=db.session,
+        sort=filters.tri, q=filters.q or None, session=db.session, entities=False,
     )
     page = services.thread_list_page(db.session, query, int_arg("page"), THREADS_PER_PAGE, category=category)
     unread = services.unread_counts(db.session, me(), page.items)
