@@ -25,6 +25,45 @@ def _french_int(value: int) -> str:
     return format_decimal(value, locale="fr_FR")
 
 
+# An id no row has, to find where the id goes in a route's URL (url_for_id).
+_PROBE_ID = 918_273_645
+_G_URL_SHAPES = "achats_url_shapes"
+_G_PROFILE_ENDPOINT = "achats_profile_endpoint"
+
+
+def url_for_id(endpoint: str, name: str, value: int) -> str:
+    """url_for(endpoint, **{name: value}) for an integer id, built once per request and endpoint:
+    a list page links 30 threads and 30 profiles, and url_for costs as much as the rest of a row.
+    The URL is built for a probe id and split where the id goes; anything unusual (the probe's
+    digits elsewhere in the URL, a value that is not an int) is left to url_for."""
+    from flask import g, url_for
+
+    values: dict[str, Any] = {name: value}
+    if type(value) is not int:
+        return url_for(endpoint, **values)
+    shapes = g.setdefault(_G_URL_SHAPES, {})
+    shape = shapes.get((endpoint, name))
+    if shape is None:
+        probe = url_for(endpoint, **{**values, name: _PROBE_ID})
+        parts = probe.split(str(_PROBE_ID))
+        shape = shapes[(endpoint, name)] = (parts[0], parts[1]) if len(parts) == 2 else ()
+    if not shape:
+        return url_for(endpoint, **values)
+    return f"{shape[0]}{value}{shape[1]}"
+
+
+def profile_url(user_id: int) -> str:
+    """A member's profile page (the identity feature's endpoint), as url_for_id builds it."""
+    from flask import g
+
+    endpoint = g.get(_G_PROFILE_ENDPOINT)
+    if endpoint is None:
+        identity = registry().identity
+        endpoint = identity.profile_endpoint if identity is not None else ""
+        setattr(g, _G_PROFILE_ENDPOINT, endpoint)
+    return url_for_id(endpoint, "user_id", user_id)
+
+
 def permission(name: str) -> Any:
     """Templates ask the same predicates as the server: `can('edit_post', user, post)`."""
     return registry().permissions[name]
@@ -77,6 +116,8 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         can=can,
+        url_for_id=url_for_id,
+        profile_url=profile_url,
         nav_links=nav_links,
         shell=Shell(),
         Role=Role,

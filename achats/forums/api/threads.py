@@ -81,7 +81,7 @@ def list_threads(query: ThreadsQuery) -> dict[str, Any]:
     stmt = services.threads_query(
         _me(), category=category, tag=query.tag, theme=query.theme, famille=query.famille, kind=query.kind,
         solved=query.solved, unanswered=query.unanswered, author_id=query.author_id, q=query.q,
-        session=db.session,
+        session=db.session, entities=False,
     ).order_by(None)
     threads, cursor = keyset_page(
         db.session, stmt, [Thread.last_activity_at, Thread.id], query.limit, query.cursor,
@@ -132,7 +132,7 @@ def list_posts(thread_id: int, query: ListQuery) -> dict[str, Any]:
     thread = _thread_or_404(thread_id)
     can_moderate = perms.can_moderate_category(_me(), thread.category)
     posts, cursor = keyset_page(
-        db.session, services.posts_query(_me(), thread), [Post.number], query.limit, query.cursor,
+        db.session, services.posts_query(_me(), thread, for_page=False), [Post.number], query.limit, query.cursor,
         key=lambda p: [p.number], descending=False, converters=[_bounded_int],
     )
     attachments = attachments_payload(posts, _me())

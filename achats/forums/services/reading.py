@@ -174,24 +174,25 @@ def _compute_categories_overview(session: Session, sees_hidden: bool) -> list[Ca
         .outerjoin(counts, counts.c.category_id == Category.id)
         .order_by(Category.position, Category.name)
     ).all()
-    ranked = (
-        select(
-            Thread.id, Thread.category_id, Thread.title, Thread.last_activity_at, Thread.last_post_id,
-            func.row_number().over(
-                partition_by=Thread.category_id, order_by=(Thread.last_activity_at.desc(), Thread.id.desc())
-            ).label("rank"),
-        )
-        .where(*thread_filter)
-        .subquery()
+    # The most recently active thread of each category, found through the (category_id,
+    # last_activity_at) index for each of the ~20 categories, instead of ranking every thread of
+    # the forum (row_number() over 10,000 threads: 28-72 ms at 100,000 posts).
+    latest = (
+        select(Thread.id)
+        .where(Thread.category_id == Category.id, *thread_filter)
+        .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+        .limit(1)
+        .correlate(Category)
+        .scalar_subquery()
     )
     last_post = aliased(Post)
     last = {
         r.category_id: LastThread(r.id, r.title, r.last_activity_at, r.name)
         for r in session.execute(
-            select(ranked.c.id, ranked.c.category_id, ranked.c.title, ranked.c.last_activity_at, User.name)
-            .outerjoin(last_post, last_post.id == ranked.c.last_post_id)
+            select(Category.id.label("category_id"), Thread.id, Thread.title, Thread.last_activity_at, User.name)
+            .join(Thread, Thread.id == latest)
+            .outerjoin(last_post, last_post.id == Thread.last_post_id)
             .outerjoin(User, User.id == last_post.author_id)
-            .where(ranked.c.rank == 1)
         )
     }
     return [
@@ -244,23 +245,16 @@ def threads_query(
     author_id: int | None = None,
     q: str | None = None,
     session: Session | None = None,
+    entities: bool = True,
 ) -> Select[tuple[Thread]]:
     """Threads `viewer` may see, filtered and sorted (pinned first within a category, archived last).
 
     `q` keeps the threads whose title or opening post matches, as the search engine matches them
     (accents, French word forms): it needs the `session` to ask the index."""
-    query = select(Thread).options(
-        *thread_options(),
-        # The last post's author, without the post's body (a row never shows it).
-        selectinload(Thread.last_post).options(
-            load_only(Post.id, Post.thread_id, Post.number, Post.author_id, Post.created_at),
-            defaultload(Post.author).lazyload(User.theme_rows)),
-        selectinload(Thread.assigned_expert).lazyload(User.theme_rows),
-    )
+    query = select(Thread)
+    if entities:  # loaded as Thread objects, with what a list row shows (else: listing.thread_rows)
+        query = _with_row_loads(query, category)
     category_id = category.id if isinstance(category, Category) else category
-    if isinstance(category, Category):
-        # Every row is in that category, already in the session: no join to it per row.
-        query = query.options(lazyload(Thread.category))
     if category_id is not None:
         query = query.where(Thread.category_id == category_id)
     sees_hidden = _sees_hidden(viewer) or (
@@ -300,6 +294,21 @@ def threads_query(
         order += [Thread.last_activity_at.desc()]
     order.append(Thread.id.desc())
     return query.order_by(*order)
+
+
+def _with_row_loads(query: Select[tuple[Thread]], category: Any) -> Select[tuple[Thread]]:
+    query = query.options(
+        *thread_options(),
+        # The last post's author, without the post's body (a row never shows it).
+        selectinload(Thread.last_post).options(
+            load_only(Post.id, Post.thread_id, Post.number, Post.author_id, Post.created_at),
+            defaultload(Post.author).lazyload(User.theme_rows)),
+        selectinload(Thread.assigned_expert).lazyload(User.theme_rows),
+    )
+    if isinstance(category, Category):
+        # Every row is in that category, already in the session: no join to it per row.
+        query = query.options(lazyload(Thread.category))
+    return query
 
 
 def accepted_post_ids(session: Session, thread_ids: list[int]) -> dict[int, list[int]]:

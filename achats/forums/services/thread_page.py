@@ -95,9 +95,13 @@ def _post_options() -> list[Any]:
     ]
 
 
-def posts_query(viewer: Any, thread: Thread) -> Select[tuple[Post]]:
-    """The posts of a thread the viewer may see (hidden ones for moderators only), by number."""
-    query = select(Post).where(Post.thread_id == thread.id).options(*_post_options())
+def posts_query(viewer: Any, thread: Thread, *, for_page: bool = True) -> Select[tuple[Post]]:
+    """The posts of a thread the viewer may see (hidden ones for moderators only), by number.
+    `for_page`: with what the thread page shows besides (the author's organisation, the author of
+    the post replied to); the API lists only their authors."""
+    query = select(Post).where(Post.thread_id == thread.id)
+    if for_page:
+        query = query.options(*_post_options())
     if not perms.can_moderate_category(viewer, thread.category):
         query = query.where(Post.hidden.is_(False))
     return query

@@ -102,7 +102,7 @@ def show_category(slug: str) -> str:
     query = services.threads_query(
         me(), category=category, tag=filters.tag or None, theme=filters.theme or None,
         famille=filters.famille or None, solved={"oui": True, "non": False}.get(filters.resolu),
-        sort=filters.tri, q=filters.q or None, session=db.session,
+        sort=filters.tri, q=filters.q or None, session=db.session, entities=False,
     )
     page = services.thread_list_page(db.session, query, int_arg("page"), THREADS_PER_PAGE, category=category)
     unread = services.unread_counts(db.session, me(), page.items)
@@ -197,6 +197,8 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
         db.session.commit()  # the read position
     html = render_template(
         "forums/thread_show.html", post_html=_post_renderer(view, thread, is_moderator, can_reply),
+        reply_fields=_reply_fields_renderer(reply_form, preview_html, has_role(me(), Role.EXPERT),
+                                            attachments_enabled),
         post_csrf=cache.fragments().csrf_placeholder,
         thread=thread, view=view, pager=Pager(view.page, view.pages), per_page=POSTS_PER_PAGE,
         opening=opening, flow=flow, featured=view.accepted, featured_ids={p.id for p in view.accepted},
@@ -235,6 +237,19 @@ def _post_renderer(view: services.ThreadPage, thread: Thread, is_moderator: bool
         return cache.fragments().get_or_render(key, lambda: macro(post, place))
 
     return render
+
+
+def _reply_fields_renderer(form: forms.ReplyForm, preview_html: Markup | None, is_expert: bool,
+                           attachments_enabled: bool) -> Callable[[Callable[[], str]], Markup] | None:
+    """`reply_fields(macro)`: the empty reply form's fields (editor, expert's date, attachment
+    fields) from the fragment cache, or None when the form carries something of this request
+    (a quote, a preview, errors). Empty, they are the same on every thread page but for these
+    inputs (the key); rendering them through WTForms cost a fifth of the page."""
+    if preview_html is not None or any(f.errors for f in form) or any(
+            form[name].data for name in ("body", "up_to_date_on", "attachment", "attachment_type", "attachment_confirm")):
+        return None
+    key = ("forum-reply-fields", is_expert, attachments_enabled, tuple(form.attachment_type.choices or ()))
+    return lambda macro: cache.fragments().get_or_render(key, macro)
 
 
 @bp.get("/forums/signets")
