@@ -20,6 +20,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
 def configure(app: Flask, overrides: dict[str, Any]) -> None:
+    from achats.platform.requests import CleanRequest
+
+    app.request_class = CleanRequest  # no NUL in what the client sends (see platform/requests.py)
     try:
         settings = load_settings(Path(app.instance_path))
     except ConfigError as exc:

@@ -133,3 +133,30 @@ def test_pages_keep_their_own_stricter_policy(client) -> None:
     headers = client.get("/").headers
     assert len(headers.getlist("Content-Security-Policy")) == 1 and "nonce-" in headers["Content-Security-Policy"]
     assert headers.getlist("X-Frame-Options") == ["DENY"]
+
+
+# --- NUL characters from the client (PostgreSQL refuses them in text: a 500 before) ---------------
+
+
+def test_a_nul_character_in_a_query_a_form_or_json_is_dropped(client, login, csrf, api, make_user) -> None:
+    login(make_user())
+    for path in ("/membres/?q=a%00b", "/recherche?q=a%00b", "/bibliotheque/?q=%00", "/evenements/?q=a%00",
+                 "/api/v1/threads?q=a%00b", "/api/v1/documents?q=clause%00"):
+        assert client.get(path).status_code in (200, 404), path
+    assert client.get("/membres/?q=%00").status_code == 200
+    response = client.post("/compte/connexion", data={"csrf_token": csrf(), "email": "x\x00@y.fr", "password": "p"})
+    assert response.status_code in (200, 400, 429)
+    from flask import Flask
+
+    from achats.platform.requests import CleanRequest
+
+    app = Flask("t")
+    app.request_class = CleanRequest
+    with app.test_request_context("/?q=a%00b&q=c", method="POST", data={"f": "x\x00y"}):
+        from flask import request
+
+        assert request.args.getlist("q") == ["ab", "c"] and request.form["f"] == "xy"
+    with app.test_request_context("/", method="POST", json={"t\x00": ["a\x00", {"b": "c\x00"}]}):
+        from flask import request
+
+        assert request.get_json() == {"t": ["a", {"b": "c"}]}
