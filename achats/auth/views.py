@@ -30,6 +30,7 @@ from achats.auth.permissions import (
     can_view_members,
 )
 from achats.platform import throttle
+from achats.platform.downloads import attachment
 from achats.platform.extensions import db, limiter
 from achats.platform.ids import parse_page
 from achats.platform.security import require, safe_next
@@ -397,10 +398,8 @@ def revoke_token(token_id: int) -> Any:
 def export_data() -> Response:
     user = signed_in_user()
     data = services.export_user_data(db.session, user)
-    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="achats-mes-donnees.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(json.dumps(data, ensure_ascii=False, indent=2), "application/json", "achats-mes-donnees.json",
+                      cache_control="no-store")
 
 
 @bp.post("/compte/supprimer")

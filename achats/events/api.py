@@ -29,6 +29,7 @@ from achats.platform.api import (
     decode_cursor,
     encode_cursor,
 )
+from achats.platform.downloads import attachment
 from achats.platform.extensions import db
 
 api = ApiBlueprint("events_api", "achats.events.api", tag="Événements")
@@ -367,11 +368,8 @@ def attestation(event_id: int) -> Response:
 
 
 def attestation_response(registration: Registration) -> Response:
-    response = current_app.response_class(attestation_pdf(registration), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="attestation-evenement-{registration.event_id}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(attestation_pdf(registration), "application/pdf",
+                      f"attestation-evenement-{registration.event_id}.pdf")
 
 
 # --- the personal calendar feed ------------------------------------------------------------------------------

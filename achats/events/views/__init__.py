@@ -36,6 +36,7 @@ from achats.events.services.calendars import (
 )
 from achats.events.vocabulary import ChoiceStatus, RegistrationStatus, SessionKind
 from achats.platform.dates import PARIS, to_paris
+from achats.platform.downloads import attachment
 from achats.platform.extensions import db
 from achats.platform.features import registry
 from achats.platform.ids import parse_id, parse_ids
@@ -266,10 +267,7 @@ calendar_bp = Blueprint("events_calendar", __name__, url_prefix="/events")
 
 
 def _ics(data: bytes, name: str) -> Response:
-    response = current_app.response_class(data, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return attachment(data, "text/calendar", name, cache_control="private, no-cache")
 
 
 @calendar_bp.get("/<int:event_id>.ics")

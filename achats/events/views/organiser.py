@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import func, select
 
@@ -19,6 +19,7 @@ from achats.events.services.text import clean
 from achats.events.views import bp, load_event, me
 from achats.events.vocabulary import EventKind, EventStatus, RegistrationStatus, SessionKind
 from achats.platform.dates import PARIS, to_paris
+from achats.platform.downloads import attachment
 from achats.platform.extensions import db
 from achats.platform.features import registry
 from achats.platform.ids import parse_id, parse_int
@@ -283,22 +284,16 @@ def _export_rows(event: Event) -> list[list[Any]]:
 def export_csv(event_id: int) -> Response:
     event = managed(event_id)
     body = "\ufeff" + csv_text(EXPORT_HEADER, _export_rows(event))
-    response = current_app.response_class(body.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="inscrits-evenement-{event.id}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(body.encode("utf-8"), "text/csv", f"inscrits-evenement-{event.id}.csv")
 
 
 @bp.get("/<int:event_id>/inscrits.xlsx")
 @login_required
 def export_xlsx(event_id: int) -> Response:
     event = managed(event_id)
-    response = current_app.response_class(
-        xlsx_bytes("Inscrits", EXPORT_HEADER, _export_rows(event)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="inscrits-evenement-{event.id}.xlsx"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(xlsx_bytes("Inscrits", EXPORT_HEADER, _export_rows(event)),
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      f"inscrits-evenement-{event.id}.xlsx")
 
 
 @bp.post("/<int:event_id>/inscrits/ajouter")

@@ -6,7 +6,6 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from achats.auth.models import AccountStatus, User
@@ -23,6 +22,7 @@ from achats.forums.api.schemas import (
     MentionQuery,
 )
 from achats.platform.api import ApiError
+from achats.platform.downloads import attachment
 from achats.platform.extensions import db
 
 # --- mentions ----------------------------------------------------------------------------------
@@ -85,8 +85,4 @@ def desk_stats_csv(query: DeskStatsQuery) -> Any:
     _require_desk_reader()
     month = _month(query.month)
     text = "\ufeff" + services.desk_stats_csv(db.session, month)
-    response = current_app.response_class(text, mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="guichet-vert-{month.year:04d}-{month.month:02d}.csv"'
-    )
-    return response
+    return attachment(text, "text/csv", f"guichet-vert-{month.year:04d}-{month.month:02d}.csv", cache_control=None)
