@@ -326,6 +326,17 @@ def _to_response(result: Any, status: int) -> Any:
     return response
 
 
+def json_text(payload: Any) -> str:
+    """`payload` as the API serialises it (the same bytes as returning it from an operation)."""
+    return current_app.json.response(payload).get_data(as_text=True)
+
+
+def json_answer(text: str, status: int = 200) -> Response:
+    """A response with JSON already serialised (json_text): what an operation returns when it
+    keeps the serialised body of a list in the derived cache rather than the rows."""
+    return current_app.response_class(text, status=status, mimetype=current_app.json.mimetype)
+
+
 class JSONProvider(DefaultJSONProvider):
     """Flask's JSON, with dates as ISO 8601 (API.md) instead of Flask's default HTTP dates."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -42,7 +43,8 @@ from achats.forums.api.schemas import (
     thread_url,
 )
 from achats.forums.models import Post, Thread
-from achats.platform.api import ApiError, ListQuery, keyset_page
+from achats.platform.api import ApiError, ListQuery, json_answer, json_text, keyset_page
+from achats.platform.cache import memo
 from achats.platform.extensions import db
 from achats.platform.tags import Tag
 
@@ -72,23 +74,34 @@ def list_tags() -> dict[str, Any]:
 
 @api.operation("/threads", "GET", "Les sujets, activité la plus récente d'abord", query=ThreadsQuery,
                response=ThreadList)
-def list_threads(query: ThreadsQuery) -> dict[str, Any]:
+def list_threads(query: ThreadsQuery) -> Any:
     category = None
     if query.category:
         category = services.get_category(db.session, query.category)
         if category is None:
             return {"items": [], "next_cursor": None}
-    stmt = services.threads_query(
-        _me(), category=category, tag=query.tag, theme=query.theme, famille=query.famille, kind=query.kind,
-        solved=query.solved, unanswered=query.unanswered, author_id=query.author_id, q=query.q,
-        session=db.session, entities=False,
-    ).order_by(None)
-    threads, cursor = keyset_page(
-        db.session, stmt, [Thread.last_activity_at, Thread.id], query.limit, query.cursor,
-        key=lambda t: [t.last_activity_at.isoformat(), t.id], converters=[_aware, _bounded_int],
-        fetch=lambda statement: services.thread_rows(db.session, statement, category),
-    )
-    return {"items": _threads_out(threads), "next_cursor": cursor}
+    viewer = _me()
+
+    def page() -> dict[str, Any]:
+        stmt = services.threads_query(
+            viewer, category=category, tag=query.tag, theme=query.theme, famille=query.famille, kind=query.kind,
+            solved=query.solved, unanswered=query.unanswered, author_id=query.author_id, q=query.q,
+            session=db.session, entities=False,
+        ).order_by(None)
+        threads, cursor = keyset_page(
+            db.session, stmt, [Thread.last_activity_at, Thread.id], query.limit, query.cursor,
+            key=lambda t: [t.last_activity_at.isoformat(), t.id], converters=[_aware, _bounded_int],
+            fetch=lambda statement: services.thread_rows(db.session, statement, category),
+        )
+        return {"items": _threads_out(threads), "next_cursor": cursor}
+
+    if query.q:
+        return page()
+    # Without words to search, the list is the same for every reader who sees (or not) the hidden
+    # threads: its JSON is kept until the content changes.
+    key = ("api-threads", services.sees_hidden_threads(viewer, category),
+           json.dumps(query.model_dump(mode="json"), sort_keys=True))
+    return json_answer(memo("content", key, lambda: json_text(page())))
 
 
 @api.operation("/threads/similar", "GET", "Sujets aux titres proches (pour éviter les doublons)",
@@ -128,16 +141,35 @@ def get_thread(thread_id: int) -> dict[str, Any]:
 
 @api.operation("/threads/<int:thread_id>/posts", "GET", "Les messages d'un sujet, dans l'ordre",
                query=ListQuery, response=PostList)
-def list_posts(thread_id: int, query: ListQuery) -> dict[str, Any]:
+def list_posts(thread_id: int, query: ListQuery) -> Any:
     thread = _thread_or_404(thread_id)
-    can_moderate = perms.can_moderate_category(_me(), thread.category)
-    posts, cursor = keyset_page(
+    viewer = _me()
+    can_moderate = perms.can_moderate_category(viewer, thread.category)
+
+    def page(posts: list[Post] | None = None, cursor: str | None = None) -> dict[str, Any]:
+        if posts is None:
+            posts, cursor = _posts_page(thread, query)
+        attachments = attachments_payload(posts, viewer)
+        return {"items": [post_payload(p, can_moderate=can_moderate, attachments=attachments) for p in posts],
+                "next_cursor": cursor}
+
+    def shared() -> str | None:
+        # The same JSON for every reader of the thread with the same right to see hidden posts,
+        # unless a post carries attachments: what they show depends on the reader (review, audience).
+        posts, cursor = _posts_page(thread, query)
+        if services.attachments_of(db.session, [p.id for p in posts]):
+            return None
+        return json_text(page(posts, cursor))
+
+    text = memo("content", ("api-posts", thread.id, can_moderate, query.limit, query.cursor), shared)
+    return page() if text is None else json_answer(text)
+
+
+def _posts_page(thread: Thread, query: ListQuery) -> tuple[list[Post], str | None]:
+    return keyset_page(
         db.session, services.posts_query(_me(), thread, for_page=False), [Post.number], query.limit, query.cursor,
         key=lambda p: [p.number], descending=False, converters=[_bounded_int],
     )
-    attachments = attachments_payload(posts, _me())
-    return {"items": [post_payload(p, can_moderate=can_moderate, attachments=attachments) for p in posts],
-            "next_cursor": cursor}
 
 
 @api.operation("/threads/<int:thread_id>/posts", "POST", "Répondre dans un sujet", body=PostCreate,

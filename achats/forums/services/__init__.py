@@ -63,6 +63,7 @@ from achats.forums.services.reading import (
     get_post,
     get_thread,
     mark_read,
+    sees_hidden_threads,
     threads_query,
     unanswered_clause,
     unread_counts,
@@ -76,13 +77,14 @@ from achats.forums.services.thread_page import (
     HIDDEN_HTML,
     WITHDRAWN_HTML,
     ThreadPage,
+    attachments_of,
     page_of,
     posts_query,
     thread_page,
 )
 
 __all__ = [
-    "HIDDEN_HTML", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",
+    "HIDDEN_HTML", "attachments_of", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",
     "ForumError", "InvalidInput", "LastThread", "NotAllowed", "TagInfo", "ThreadListPage", "ThreadLocked",
     "ThreadPage", "ThreadRow", "accept_post",
     "accepted_post_ids", "author_name", "bookmarks_query", "categories_overview", "clean_text", "create_post",
@@ -90,7 +92,7 @@ __all__ = [
     "flag_post", "get_category", "get_post", "get_thread", "hide_post", "mark_needs_review",
     "mark_read", "move_thread", "page_of", "post_path", "posts_query", "quote_markdown", "quoted_refs",
     "refresh_thread_stats", "related_threads", "render_post", "resolve_tags", "restore_post", "set_thread_flags",
-    "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_list_page", "thread_page",
+    "sees_hidden_threads", "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_list_page", "thread_page",
     "thread_path", "thread_rows",
     "threads_query", "toggle_bookmark", "toggle_useful", "unaccept_post", "unanswered_clause", "unread_counts",
     "valid_id", "watch_level",

@@ -145,6 +145,12 @@ def _sees_hidden(viewer: Any) -> bool:
     return has_role(viewer, Role.MODERATOR)
 
 
+def sees_hidden_threads(viewer: Any, category: Any = None) -> bool:
+    """Whether `viewer`'s thread lists (of `category`, a Category or None) include hidden threads:
+    the one thing of the viewer a list without words to search depends on."""
+    return _sees_hidden(viewer) or (isinstance(category, Category) and perms.can_moderate_category(viewer, category))
+
+
 def categories_overview(session: Session, viewer: Any) -> list[CategoryRow]:
     """Every category with its counts and its most recently active thread.
 
@@ -257,9 +263,7 @@ def threads_query(
     category_id = category.id if isinstance(category, Category) else category
     if category_id is not None:
         query = query.where(Thread.category_id == category_id)
-    sees_hidden = _sees_hidden(viewer) or (
-        isinstance(category, Category) and perms.can_moderate_category(viewer, category)
-    )
+    sees_hidden = sees_hidden_threads(viewer, category)
     query = visible_to(query, Thread, viewer, sees_hidden=sees_hidden)
     if tag:
         query = query.where(_has_tag(tag))

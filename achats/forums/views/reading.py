@@ -99,13 +99,26 @@ class Filters:
 def show_category(slug: str) -> str:
     category = load_category(slug)
     filters = Filters.from_request()
-    query = services.threads_query(
-        me(), category=category, tag=filters.tag or None, theme=filters.theme or None,
-        famille=filters.famille or None, solved={"oui": True, "non": False}.get(filters.resolu),
-        sort=filters.tri, q=filters.q or None, session=db.session, entities=False,
-    )
-    page = services.thread_list_page(db.session, query, int_arg("page"), THREADS_PER_PAGE, category=category)
-    unread = services.unread_counts(db.session, me(), page.items)
+    page_number = int_arg("page")
+    viewer = me()
+
+    def list_page(row_category: Any) -> services.ThreadListPage:
+        query = services.threads_query(
+            viewer, category=category, tag=filters.tag or None, theme=filters.theme or None,
+            famille=filters.famille or None, solved={"oui": True, "non": False}.get(filters.resolu),
+            sort=filters.tri, q=filters.q or None, session=db.session, entities=False,
+        )
+        return services.thread_list_page(db.session, query, page_number, THREADS_PER_PAGE, category=row_category)
+
+    if filters.q:
+        page = list_page(category)
+    else:
+        # Without words to search, a page of the list is the same for every reader who sees (or
+        # not) the hidden threads: its rows, tags and total are kept until the content changes.
+        key = ("forum-thread-list", category.id, services.sees_hidden_threads(viewer, category), filters.tri,
+               filters.tag, filters.theme, filters.famille, filters.resolu, page_number)
+        page = cache.memo("content", key, lambda: list_page(None))
+    unread = services.unread_counts(db.session, viewer, page.items)
     facet_tags = cache.memo("content", "forum_facet_tags", _facet_tags)
     active_tag = None
     if filters.tag:
@@ -113,6 +126,7 @@ def show_category(slug: str) -> str:
             select(Tag).where(Tag.slug == filters.tag))
     tag_urls: dict[str, str] = {}
     base_url = url_for("forums.show_category", slug=category.slug)
+    tag_base = (base_url, tuple(filters.without_tag.items()))
 
     def tag_url(tag: Any) -> str:
         # A page repeats a handful of tags over its 30 rows: each link is built once, as url_for
@@ -123,12 +137,18 @@ def show_category(slug: str) -> str:
             found = tag_urls[tag.slug] = base_url + "?" + urlencode(args, safe="!$'()*,/:;?@")
         return found
 
+    def row_html(thread: Any, unread_count: int, macro: Callable[..., str]) -> Markup:
+        # A row shows the thread's displayed fields (the row is a frozen value: its own key), its
+        # unread count for this reader, its relative date and links that keep the other filters.
+        key = ("forum-thread-row", thread, unread_count, dates.relative(thread.last_activity_at), tag_base)
+        return cache.fragments().get_or_render(key, lambda: macro(thread, unread_count, tag_url=tag_url))
+
     return render_template(
         "forums/thread_list.html", category=category, page=page, unread_by_thread=unread, filters=filters,
-        sorts=SORT_CHOICES, active_tag=active_tag, tag_url=tag_url,
+        sorts=SORT_CHOICES, active_tag=active_tag, row_html=row_html,
         theme_tags=[t for t in facet_tags if t.facet == TagFacet.THEME.value],
         famille_tags=[t for t in facet_tags if t.facet == TagFacet.FAMILLE.value],
-        can_create=perms.can_create_thread(me(), category),
+        can_create=perms.can_create_thread(viewer, category),
     )
 
 
