@@ -1,0 +1,105 @@
+"""The thread list and the API lists come from the derived cache (per content version and per right
+to see hidden content): a page read once, then changed, shows the change to the next reader, and a
+reader never gets another reader's page (hidden threads and posts, unread counts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from achats.forums import services
+from achats.forums.models import Post
+from tests.forums.helpers import *  # noqa: F403
+
+
+def opening(db: Any, thread: Any) -> Post:
+    return db.session.scalars(select(Post).where(Post.thread_id == thread.id, Post.number == 1)).one()
+
+
+def titles(client: Any, slug: str) -> str:
+    response = client.get(f"/forums/{slug}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_thread_list_shows_changes_and_keeps_hidden_threads_to_moderators(
+        app: Any, client: Any, login: Any, db: Any, forum: Any, make_user: Any, make_thread: Any, make_post: Any) -> None:
+    assert app.config.get("ACHATS_DERIVED_CACHE", True)
+    member, moderator = make_user(name="Nathalie Girard"), make_user(role="moderator", name="Sophie Bernard")
+    first = make_thread(title="Clause de réemploi du mobilier")
+    login(member)
+    page = titles(client, forum.general.slug)
+    assert "Clause de réemploi du mobilier" in page and "1 sujet" in page
+
+    make_thread(title="Critère carbone des véhicules")
+    page = titles(client, forum.general.slug)
+    assert "Critère carbone des véhicules" in page and "2 sujets" in page
+
+    make_post(make_user(), first, body="Nous l'avons fait à Besançon.")
+    assert "1 réponse" in titles(client, forum.general.slug)
+
+    services.set_thread_flags(db.session, moderator, first, hidden=True)
+    db.session.commit()
+    page = titles(client, forum.general.slug)
+    assert "Clause de réemploi du mobilier" not in page and "1 sujet" in page
+    login(moderator)
+    page = titles(client, forum.general.slug)
+    assert "Clause de réemploi du mobilier" in page and "Masqué" in page
+    login(member)
+    assert "Clause de réemploi du mobilier" not in titles(client, forum.general.slug)
+
+
+def test_thread_list_unread_counts_are_each_readers_own(
+        client: Any, login: Any, db: Any, forum: Any, make_user: Any, make_thread: Any, make_post: Any) -> None:
+    reader, other = make_user(), make_user()
+    thread = make_thread(title="Marché de nettoyage écolabellisé")
+    login(reader)
+    assert client.get(f"/forums/sujets/{thread.id}").status_code == 200  # read up to the opening post
+    make_post(make_user(), thread, body="Une réponse de plus.")
+    assert "1 nouveau" in titles(client, forum.general.slug)
+    login(other)  # never opened it: every post is new to them
+    assert "2 nouveaux" in titles(client, forum.general.slug)
+    login(reader)
+    assert client.get(f"/forums/sujets/{thread.id}").status_code == 200
+    assert "nouveau" not in titles(client, forum.general.slug).split("thread-list", 1)[1]
+
+
+def test_api_thread_list_follows_changes_and_hidden_threads(
+        api: Any, db: Any, forum: Any, make_user: Any, make_thread: Any, make_post: Any) -> None:
+    member, moderator = api(make_user()), api(make_user(role="moderator"))
+    thread = make_thread(title="Achat de papier recyclé")
+    listed = member.get("/threads", query_string={"category": forum.general.slug}).get_json()
+    assert [t["title"] for t in listed["items"]] == ["Achat de papier recyclé"]
+    assert listed["items"][0]["post_count"] == 1
+
+    make_post(make_user(), thread, body="Voyez l'écolabel européen.")
+    listed = member.get("/threads", query_string={"category": forum.general.slug}).get_json()
+    assert listed["items"][0]["post_count"] == 2
+
+    services.set_thread_flags(db.session, make_user(role="moderator"), thread, hidden=True)
+    db.session.commit()
+    assert member.get("/threads", query_string={"category": forum.general.slug}).get_json()["items"] == []
+    items = moderator.get("/threads", query_string={"category": forum.general.slug}).get_json()["items"]
+    assert [t["state"]["hidden"] for t in items] == [True]
+    assert member.get("/threads", query_string={"category": forum.general.slug}).get_json()["items"] == []
+
+
+def test_api_posts_follow_changes_and_hidden_posts_stay_masked_for_members(
+        api: Any, db: Any, forum: Any, make_user: Any, make_thread: Any, make_post: Any) -> None:
+    member, moderator = api(make_user()), api(make_user(role="moderator"))
+    thread = make_thread()
+    assert [p["number"] for p in member.get(f"/threads/{thread.id}/posts").get_json()["items"]] == [1]
+    reply = make_post(make_user(), thread, body="Un retour d'expérience précis.")
+    items = member.get(f"/threads/{thread.id}/posts").get_json()["items"]
+    assert [p["number"] for p in items] == [1, 2] and items[1]["body"] == "Un retour d'expérience précis."
+
+    services.hide_post(db.session, make_user(role="moderator"), reply, reason="hors sujet")
+    db.session.commit()
+    # The moderator first, then the member: each gets the JSON of their own right.
+    assert moderator.get(f"/threads/{thread.id}/posts").get_json()["items"][1]["body"] == \
+        "Un retour d'expérience précis."
+    masked = member.get(f"/threads/{thread.id}/posts").get_json()["items"]
+    assert [p["number"] for p in masked] == [1]  # hidden posts are left out for readers
+    assert moderator.get(f"/threads/{thread.id}/posts").get_json()["items"][1]["hidden"] is True
+
