@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
@@ -328,13 +328,14 @@ def _to_response(result: Any, status: int) -> Any:
 
 def json_text(payload: Any) -> str:
     """`payload` as the API serialises it (the same bytes as returning it from an operation)."""
-    return current_app.json.response(payload).get_data(as_text=True)
+    response = cast(Response, current_app.json.response(payload))
+    return response.get_data(as_text=True)
 
 
 def json_answer(text: str, status: int = 200) -> Response:
     """A response with JSON already serialised (json_text): what an operation returns when it
     keeps the serialised body of a list in the derived cache rather than the rows."""
-    return current_app.response_class(text, status=status, mimetype=current_app.json.mimetype)
+    return current_app.response_class(text, status=status, mimetype="application/json")
 
 
 class JSONProvider(DefaultJSONProvider):
