@@ -184,3 +184,40 @@ def test_an_attachment_under_review_is_not_shown_to_other_readers_live_or_in_the
     own = login(library.owner, app.test_client()).get(f"/forums/sujets/{thread.id}").get_data(as_text=True)
     assert "CCTP confidentiel Dupont" in own
     assert post.id
+
+
+def test_the_posts_api_shows_an_attachment_under_review_to_its_owner_only_in_any_order(
+        app: Any, db: Any, library: Any, make_user: Any, api: Any) -> None:
+    """The posts API keeps a thread's JSON for every reader, except a page with attachments: what
+    they show depends on the reader. Asked by a reader, the owner, then the reader again."""
+    import io
+
+    from achats.forums import services as forum
+    from achats.forums.models import Category
+    from achats.platform.features import registry
+
+    category = Category(slug="essai-api", name="Essai API", description="")
+    db.session.add(category)
+    db.session.commit()
+    thread = forum.create_thread(db.session, make_user(), category=category, title="Nettoyage écolabel",
+                                 body="Qui a un CCTP ?")
+    db.session.commit()
+
+    class Upload:
+        filename = "CCTP confidentiel Dupont.pdf"
+        stream = io.BytesIO(files.pdf("Texte."))
+
+    document_id = registry().attachments.accept(db.session, library.owner, Upload(),
+                                                {"doc_type": "cctp", "confirm_redaction": True})
+    forum.create_post(db.session, library.owner, thread, body="Voici le nôtre.", attachment_ids=[document_id])
+    db.session.commit()
+    reader, owner = api(make_user(name="Lectrice")), api(library.owner)
+
+    def attachment(client: Any) -> dict[str, Any]:
+        items = client.get(f"/threads/{thread.id}/posts").get_json()["items"]
+        return items[1]["attachments"][0]
+
+    assert attachment(reader)["title"] == "Document joint" and attachment(reader)["url"] is None
+    assert "Dupont" in attachment(owner)["title"] + attachment(owner)["filename"]
+    masked = attachment(reader)
+    assert "Dupont" not in str(masked) and masked["note"] == "En attente de vérification par la modération"

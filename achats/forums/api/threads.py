@@ -44,7 +44,7 @@ from achats.forums.api.schemas import (
 )
 from achats.forums.models import Post, Thread
 from achats.platform.api import ApiError, ListQuery, json_answer, json_text, keyset_page
-from achats.platform.cache import memo
+from achats.platform.cache import fragment_for
 from achats.platform.extensions import db
 from achats.platform.tags import Tag
 
@@ -98,10 +98,10 @@ def list_threads(query: ThreadsQuery) -> Any:
     if query.q:
         return page()
     # Without words to search, the list is the same for every reader who sees (or not) the hidden
-    # threads: its JSON is kept until the content changes.
+    # threads: its JSON is kept until the content changes (in the fragment cache, bounded by size).
     key = ("api-threads", services.sees_hidden_threads(viewer, category),
            json.dumps(query.model_dump(mode="json"), sort_keys=True))
-    return json_answer(memo("content", key, lambda: json_text(page())))
+    return json_answer(fragment_for("content", key, lambda: json_text(page())))
 
 
 @api.operation("/threads/similar", "GET", "Sujets aux titres proches (pour éviter les doublons)",
@@ -153,16 +153,19 @@ def list_posts(thread_id: int, query: ListQuery) -> Any:
         return {"items": [post_payload(p, can_moderate=can_moderate, attachments=attachments) for p in posts],
                 "next_cursor": cursor}
 
-    def shared() -> str | None:
+    def shared() -> str:
         # The same JSON for every reader of the thread with the same right to see hidden posts,
-        # unless a post carries attachments: what they show depends on the reader (review, audience).
+        # unless a post carries attachments: what they show depends on the reader (review,
+        # audience); then "" is kept, and each reader's page is computed.
         posts, cursor = _posts_page(thread, query)
         if services.attachments_of(db.session, [p.id for p in posts]):
-            return None
+            return ""
         return json_text(page(posts, cursor))
 
-    text = memo("content", ("api-posts", thread.id, can_moderate, query.limit, query.cursor), shared)
-    return page() if text is None else json_answer(text)
+    # In the fragment cache: bounded by size (a crawler paging through every thread must not
+    # hold every page of posts in each worker).
+    text = fragment_for("content", ("api-posts", thread.id, can_moderate, query.limit, query.cursor), shared)
+    return json_answer(text) if text else page()
 
 
 def _posts_page(thread: Thread, query: ListQuery) -> tuple[list[Post], str | None]:
