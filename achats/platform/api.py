@@ -334,7 +334,7 @@ def json_text(payload: Any) -> str:
 
 def json_answer(text: str, status: int = 200) -> Response:
     """A response with JSON already serialised (json_text): what an operation returns when it
-    keeps the serialised body of a list in the derived cache rather than the rows."""
+    keeps the serialised body of a list in a cache rather than the rows."""
     return current_app.response_class(text, status=status, mimetype="application/json")
 
 

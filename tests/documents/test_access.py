@@ -144,15 +144,10 @@ def test_notifications_about_a_document_reach_only_its_uploader(app: Any, db: An
     assert kinds == {"document_published", "document_rejected"}
 
 
-def test_an_attachment_under_review_is_not_shown_to_other_readers_live_or_in_the_page(
-        app: Any, db: Any, login: Any, socket_client: Any, make_user: Any, library: Any) -> None:
-    """A buyer attaches a file to a reply: the thread's other readers learn that a document is
-    attached and waits for review — not its title, name or link — live, in the page and the API."""
-    import io
-
+def _thread(db: Any, make_user: Any) -> Any:
+    """A forum thread in a category of its own."""
     from achats.forums import services as forum
     from achats.forums.models import Category
-    from achats.platform.features import registry
 
     category = Category(slug="essai", name="Essai", description="")
     db.session.add(category)
@@ -160,11 +155,15 @@ def test_an_attachment_under_review_is_not_shown_to_other_readers_live_or_in_the
     thread = forum.create_thread(db.session, make_user(), category=category, title="Nettoyage écolabel",
                                  body="Qui a un CCTP ?")
     db.session.commit()
-    reader = make_user(name="Lectrice")
-    g.pop("_login_user", None)
-    sock = socket_client(flask_client=login(reader, app.test_client()))
-    sock.get_received()
-    assert sock.emit("join", {"room": f"thread:{thread.id}"}, callback=True) == {"ok": True}
+    return thread
+
+
+def _reply_with_attachment(db: Any, library: Any, thread: Any) -> tuple[int, Any]:
+    """The library owner's reply in `thread` with a PDF attached (a document under review)."""
+    import io
+
+    from achats.forums import services as forum
+    from achats.platform.features import registry
 
     class Upload:
         filename = "CCTP confidentiel Dupont.pdf"
@@ -174,6 +173,20 @@ def test_an_attachment_under_review_is_not_shown_to_other_readers_live_or_in_the
                                                 {"doc_type": "cctp", "confirm_redaction": True})
     post = forum.create_post(db.session, library.owner, thread, body="Voici le nôtre.", attachment_ids=[document_id])
     db.session.commit()
+    return document_id, post
+
+
+def test_an_attachment_under_review_is_not_shown_to_other_readers_live_or_in_the_page(
+        app: Any, db: Any, login: Any, socket_client: Any, make_user: Any, library: Any) -> None:
+    """A buyer attaches a file to a reply: the thread's other readers learn that a document is
+    attached and waits for review — not its title, name or link — live, in the page and the API."""
+    thread = _thread(db, make_user)
+    reader = make_user(name="Lectrice")
+    g.pop("_login_user", None)
+    sock = socket_client(flask_client=login(reader, app.test_client()))
+    sock.get_received()
+    assert sock.emit("join", {"room": f"thread:{thread.id}"}, callback=True) == {"ok": True}
+    document_id, post = _reply_with_attachment(db, library, thread)
     event = received(sock, "post_created")[0]
     assert event["post"]["attachments"] == [{"id": document_id, "title": "Document joint", "filename": "",
                                              "url": None, "note": "En attente de vérification par la modération"}]
@@ -190,27 +203,8 @@ def test_the_posts_api_shows_an_attachment_under_review_to_its_owner_only_in_any
         app: Any, db: Any, library: Any, make_user: Any, api: Any) -> None:
     """The posts API keeps a thread's JSON for every reader, except a page with attachments: what
     they show depends on the reader. Asked by a reader, the owner, then the reader again."""
-    import io
-
-    from achats.forums import services as forum
-    from achats.forums.models import Category
-    from achats.platform.features import registry
-
-    category = Category(slug="essai-api", name="Essai API", description="")
-    db.session.add(category)
-    db.session.commit()
-    thread = forum.create_thread(db.session, make_user(), category=category, title="Nettoyage écolabel",
-                                 body="Qui a un CCTP ?")
-    db.session.commit()
-
-    class Upload:
-        filename = "CCTP confidentiel Dupont.pdf"
-        stream = io.BytesIO(files.pdf("Texte."))
-
-    document_id = registry().attachments.accept(db.session, library.owner, Upload(),
-                                                {"doc_type": "cctp", "confirm_redaction": True})
-    forum.create_post(db.session, library.owner, thread, body="Voici le nôtre.", attachment_ids=[document_id])
-    db.session.commit()
+    thread = _thread(db, make_user)
+    _reply_with_attachment(db, library, thread)
     reader, owner = api(make_user(name="Lectrice")), api(library.owner)
 
     def attachment(client: Any) -> dict[str, Any]:

@@ -146,9 +146,8 @@ def list_posts(thread_id: int, query: ListQuery) -> Any:
     viewer = _me()
     can_moderate = perms.can_moderate_category(viewer, thread.category)
 
-    def page(posts: list[Post] | None = None, cursor: str | None = None) -> dict[str, Any]:
-        if posts is None:
-            posts, cursor = _posts_page(thread, query)
+    def page() -> dict[str, Any]:
+        posts, cursor = _posts_page(viewer, thread, query)
         attachments = attachments_payload(posts, viewer)
         return {"items": [post_payload(p, can_moderate=can_moderate, attachments=attachments) for p in posts],
                 "next_cursor": cursor}
@@ -157,10 +156,11 @@ def list_posts(thread_id: int, query: ListQuery) -> Any:
         # The same JSON for every reader of the thread with the same right to see hidden posts,
         # unless a post carries attachments: what they show depends on the reader (review,
         # audience); then "" is kept, and each reader's page is computed.
-        posts, cursor = _posts_page(thread, query)
+        posts, cursor = _posts_page(viewer, thread, query)
         if services.attachments_of(db.session, [p.id for p in posts]):
             return ""
-        return json_text(page(posts, cursor))
+        return json_text({"items": [post_payload(p, can_moderate=can_moderate, attachments={}) for p in posts],
+                          "next_cursor": cursor})
 
     # In the fragment cache: bounded by size (a crawler paging through every thread must not
     # hold every page of posts in each worker).
@@ -168,9 +168,9 @@ def list_posts(thread_id: int, query: ListQuery) -> Any:
     return json_answer(text) if text else page()
 
 
-def _posts_page(thread: Thread, query: ListQuery) -> tuple[list[Post], str | None]:
+def _posts_page(viewer: Any, thread: Thread, query: ListQuery) -> tuple[list[Post], str | None]:
     return keyset_page(
-        db.session, services.posts_query(_me(), thread, for_page=False), [Post.number], query.limit, query.cursor,
+        db.session, services.posts_query(viewer, thread, for_page=False), [Post.number], query.limit, query.cursor,
         key=lambda p: [p.number], descending=False, converters=[_bounded_int],
     )
 

@@ -84,16 +84,16 @@ from achats.forums.services.thread_page import (
 )
 
 __all__ = [
-    "HIDDEN_HTML", "attachments_of", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",
+    "HIDDEN_HTML", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",
     "ForumError", "InvalidInput", "LastThread", "NotAllowed", "TagInfo", "ThreadListPage", "ThreadLocked",
-    "ThreadPage", "ThreadRow", "accept_post",
+    "ThreadPage", "ThreadRow", "accept_post", "attachments_of",
     "accepted_post_ids", "author_name", "bookmarks_query", "categories_overview", "clean_text", "create_post",
     "create_thread", "delete_post", "desk_stats", "desk_stats_csv", "edit_post", "excerpt",
     "flag_post", "get_category", "get_post", "get_thread", "hide_post", "mark_needs_review",
     "mark_read", "move_thread", "page_of", "post_path", "posts_query", "quote_markdown", "quoted_refs",
     "refresh_thread_stats", "related_threads", "render_post", "resolve_tags", "restore_post", "set_thread_flags",
-    "sees_hidden_threads", "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_list_page", "thread_page",
-    "thread_path", "thread_rows",
+    "sees_hidden_threads", "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_list_page",
+    "thread_page", "thread_path", "thread_rows",
     "threads_query", "toggle_bookmark", "toggle_useful", "unaccept_post", "unanswered_clause", "unread_counts",
     "valid_id", "watch_level",
 ]
