@@ -108,10 +108,11 @@ def init_platform(app: Flask) -> None:
 
     db.init_app(app)
     from achats.platform import cache
-    from achats.platform.db import install_commit_hooks
+    from achats.platform.db import install_commit_hooks, keep_prepared_statements
 
     with app.app_context():
         install_commit_hooks(db.session)
+        keep_prepared_statements(db.engine)
         cache.install(app, db.session)
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -135,3 +136,57 @@ def install_commit_hooks(session_target: Any) -> None:
                     import logging
 
                     logging.getLogger("achats").exception("after-rollback callback failed")
+
+
+# --- read-only transactions keep PostgreSQL's prepared statements ---------------------------
+# psycopg prepares a statement on the server once a connection has run it a few times, so that
+# PostgreSQL stops parsing and planning it on every request; but it forgets them all on every
+# ROLLBACK, and every request ends its transaction with one (Session.close()). A transaction that
+# only read ends the same way whether it commits or rolls back: it commits, and the statements
+# stay prepared. Any other statement (a write, a SAVEPOINT, a CTE), or a failed one, and the
+# rollback is a real one, as before.
+
+_WROTE_KEY = "achats_wrote"
+# SELECT, SET LOCAL (gone at the end of the transaction either way) and EXPLAIN without ANALYZE
+# (the search's estimate): each part of the statement must be one of these.
+_READ_ONLY = re.compile(r"\s*(?:SELECT\b|SET\s+LOCAL\b|EXPLAIN\s+\(FORMAT JSON\)\s)", re.IGNORECASE)
+
+
+_SELECT_INTO = re.compile(r"\bINTO\b", re.IGNORECASE)
+
+
+def _reads_only(statement: str) -> bool:
+    # A ";" or an "into" inside a literal counts too: that only makes the answer "wrote", the safe
+    # side. Not recognised: a SELECT of a function that writes (pg_notify, a function of ours);
+    # the code calls none.
+    return not _SELECT_INTO.search(statement) and all(
+        _READ_ONLY.match(part) for part in statement.split(";") if part.strip())
+
+
+def keep_prepared_statements(engine: Any) -> None:
+    """On a psycopg engine: end the transactions that only read with COMMIT instead of ROLLBACK."""
+    if engine.dialect.driver != "psycopg":
+        return
+    from psycopg.pq import TransactionStatus
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.info[_WROTE_KEY] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _watch(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not _reads_only(statement):
+            conn.info[_WROTE_KEY] = True
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: Any) -> None:
+        if conn.info.get(_WROTE_KEY, True):
+            return
+        raw = conn.connection.dbapi_connection
+        if raw is None or raw.info.transaction_status != TransactionStatus.INTRANS:
+            return  # a failed statement: the real ROLLBACK follows
+        try:
+            raw.commit()  # SQLAlchemy's rollback then finds no transaction and sends nothing
+        except Exception:  # noqa: BLE001 - the rollback that follows reports a broken connection
+            return
