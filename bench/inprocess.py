@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/inprocess.py                  # mean ms per page, 200 requests each
     .venv/bin/python bench/inprocess.py --profile thread # + pyinstrument tree of that page
+    .venv/bin/python bench/inprocess.py --only thread --cprofile thread --callers 'dataclasses.py'
 
 Uses the bench database (instance/bench-dataset.json, bench/dataset.py) through Flask's test
 client, signed in as the bench user through the login form. Counts SQL statements per request.
@@ -30,6 +31,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="measure N times and print the batch of least CPU (a shared machine is noisy)")
     parser.add_argument("--profile", default="", help="page key to profile with pyinstrument")
+    parser.add_argument("--cprofile", default="", help="page key to profile with cProfile (the 45 heaviest functions)")
+    parser.add_argument("--sort", default="tottime", help="with --cprofile: pstats order (tottime, cumulative…)")
+    parser.add_argument("--callers", default="", help="with --cprofile: a regex of functions whose callers to print")
     parser.add_argument("--only", default="", help="comma-separated page keys")
     parser.add_argument("--sql", action="store_true", help="print the statements of one request per page")
     parser.add_argument("--cold", action="store_true",
@@ -106,6 +110,11 @@ def main() -> None:
             from pyinstrument import Profiler
             profiler = Profiler(interval=0.0005)
             profiler.start()
+        cprofiler = None
+        if key == args.cprofile:
+            import cProfile
+            cprofiler = cProfile.Profile()
+            cprofiler.enable()
         best: tuple[float, float] | None = None
         for _ in range(args.repeat):
             statements = 0
@@ -126,6 +135,13 @@ def main() -> None:
         if profiler is not None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
+        if cprofiler is not None:
+            import pstats
+            cprofiler.disable()
+            stats = pstats.Stats(cprofiler).sort_stats(args.sort)
+            stats.print_stats(45)
+            if args.callers:
+                stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":

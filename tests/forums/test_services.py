@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -413,6 +414,21 @@ def test_thread_page_paginates_by_number(db, forum, make_user, make_thread, make
     assert page2.pages == 2 and [p.number for p in page2.posts] == list(range(21, 26))
     assert services.thread_page(db.session, make_user(), thread, 99).page == 2
     assert services.page_of(21) == 2
+
+
+def test_post_record_copy_is_dataclass_replace(db, forum, make_user, make_thread, make_post):
+    thread = make_thread()
+    record = services.thread_page(db.session, make_user(), thread, 1).posts[0]
+    assert record.thread is thread  # each page's records carry the request's own thread
+    cached = dataclasses.replace(record, thread=None)
+    copy = cached.but(thread=thread, attachment_ids=(7,))
+    assert copy == dataclasses.replace(cached, thread=thread, attachment_ids=(7,))
+    assert hash(copy) == hash(dataclasses.replace(cached, thread=thread, attachment_ids=(7,)))
+    assert copy.fingerprint == cached.fingerprint and cached.thread is None and cached.attachment_ids == ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        copy.number = 3  # type: ignore[misc]
+    with pytest.raises(TypeError, match="nope"):
+        cached.but(nope=1)
 
 
 def test_useful_and_bookmarks(db, forum, make_user, make_thread, make_post):

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -165,6 +166,16 @@ class PostRecord:
     def visible(self) -> bool:
         return not self.hidden and self.deleted_at is None
 
+    def but(self, **changes: Any) -> PostRecord:
+        """A copy with `changes` (fields of this class): what `dataclasses.replace` gives, without
+        re-running `__init__` over the 21 fields (a thread page copies each post to set its
+        thread: replace() cost 13 µs a post, this 2 µs)."""
+        if not _POST_FIELDS.issuperset(changes):
+            raise TypeError(f"PostRecord has no field {sorted(changes.keys() - _POST_FIELDS)}")
+        copy = object.__new__(PostRecord)
+        copy.__dict__.update(self.__dict__, **changes)  # frozen: its __setattr__ refuses
+        return copy
+
     @classmethod
     def of(cls, post: Post) -> PostRecord:
         reply = post.reply_to if post.reply_to_id else None
@@ -179,6 +190,9 @@ class PostRecord:
         )
         fingerprint = (*fields.values(), hash(post.body_html))
         return cls(body_html=post.body_html, fingerprint=fingerprint, **fields)
+
+
+_POST_FIELDS = frozenset(f.name for f in dataclass_fields(PostRecord))
 
 
 def _person(user: User | None) -> PersonRecord | None:
@@ -211,7 +225,7 @@ def _page_content(session: Session, viewer: Any, thread: Thread, low: int, high:
     loaded = [PostRecord.of(p) for p in session.scalars(query.order_by(Post.number)).unique()]
     attached = attachments_of(session, [p.id for p in loaded])
     if attached:
-        loaded = [replace(p, attachment_ids=tuple(attached[p.id])) if p.id in attached else p for p in loaded]
+        loaded = [p.but(attachment_ids=tuple(attached[p.id])) if p.id in attached else p for p in loaded]
     return _PageContent(
         posts=tuple(p for p in loaded if low < p.number <= high),
         accepted=tuple(p for p in loaded if show_accepted and p.accepted and p.visible and p.number > 1),
@@ -236,7 +250,7 @@ def describe_attachments(session: Session, viewer: Any, posts: list[Any]) -> lis
     if keeper is None:
         return posts
     infos = keeper.describe(session, ids, viewer)
-    return [replace(p, attachments=tuple(infos[i] for i in p.attachment_ids if i in infos)) if p.attachment_ids else p
+    return [p.but(attachments=tuple(infos[i] for i in p.attachment_ids if i in infos)) if p.attachment_ids else p
             for p in posts]
 
 
@@ -277,8 +291,8 @@ def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_pa
     show_accepted = thread.is_question and thread.solved and page == 1
     content = memo("content", ("thread_page", thread.id, low, high, can_moderate, show_accepted),
                    lambda: _page_content(session, viewer, thread, low, high, show_accepted))
-    posts = describe_attachments(session, viewer, [replace(p, thread=thread) for p in content.posts])
-    accepted = describe_attachments(session, viewer, [replace(p, thread=thread) for p in content.accepted])
+    posts = describe_attachments(session, viewer, [p.but(thread=thread) for p in content.posts])
+    accepted = describe_attachments(session, viewer, [p.but(thread=thread) for p in content.accepted])
     ids = [p.id for p in (*content.posts, *content.accepted)]
     last_read = 0
     watch = WatchLevel.NORMAL.value
