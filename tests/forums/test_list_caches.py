@@ -1,6 +1,7 @@
-"""The thread list and the API lists come from the derived cache (per content version and per right
-to see hidden content): a page read once, then changed, shows the change to the next reader, and a
-reader never gets another reader's page (hidden threads and posts, unread counts)."""
+"""The thread list, the thread page's thread and the API lists come from the derived cache (per
+content version and per right to see hidden content): a page read once, then changed, shows the
+change to the next reader, and a reader never gets another reader's page (hidden threads and
+posts, unread counts)."""
 
 from __future__ import annotations
 
@@ -103,3 +104,58 @@ def test_api_posts_follow_changes_and_hidden_posts_stay_masked_for_members(
     assert [p["number"] for p in masked] == [1]  # hidden posts are left out for readers
     assert moderator.get(f"/threads/{thread.id}/posts").get_json()["items"][1]["hidden"] is True
 
+
+
+def thread_html(client: Any, thread: Any, status: int = 200) -> str:
+    response = client.get(f"/forums/sujets/{thread.id}")
+    assert response.status_code == status
+    return response.get_data(as_text=True)
+
+
+def test_thread_page_follows_every_change_of_its_thread_and_hides_it_from_members(
+        app: Any, client: Any, login: Any, db: Any, forum: Any, make_user: Any, make_thread: Any, make_post: Any) -> None:
+    # The page reads the thread from the derived cache (services.read_thread): each change below
+    # is committed after the page was read once, and the next reader must see it.
+    assert app.config.get("ACHATS_DERIVED_CACHE", True)
+    author = make_user(name="Nathalie Girard")
+    member, moderator = make_user(), make_user(role="moderator")
+    expert = make_user(role="expert", name="Julien Moreau")
+    thread = make_thread(author, title="Clause de réemploi du mobilier", tags=("mapa",))
+    login(member)
+    page = thread_html(client, thread)
+    assert "Clause de réemploi du mobilier" in page and "Nathalie Girard" in page and ">MAPA</a>" in page
+    assert "1 message" in page and "verrouillé" not in page
+
+    make_post(make_user(), thread, body="Nous l'avons fait à Besançon.")
+    assert "2 messages" in thread_html(client, thread)
+
+    services.set_thread_flags(db.session, moderator, thread, locked=True)
+    db.session.commit()
+    assert "Ce sujet est verrouillé" in thread_html(client, thread)
+
+    thread.tags = services.resolve_tags(db.session, ["travaux"])
+    db.session.commit()
+    page = thread_html(client, thread)
+    assert ">Travaux</a>" in page and ">MAPA</a>" not in page
+
+    author.name = "Nathalie Girard-Roy"
+    db.session.commit()
+    assert "Nathalie Girard-Roy" in thread_html(client, thread)
+
+    services.move_thread(db.session, moderator, thread, forum.desk)
+    db.session.commit()
+    page = thread_html(client, thread)
+    assert f'href="/forums/{forum.desk.slug}">Guichet vert</a>' in page and "Nouvelle" in page
+    services.set_thread_flags(db.session, moderator, thread, locked=False)
+    services.take_question(db.session, expert, thread)
+    db.session.commit()
+    assert "Prise en charge par Julien Moreau" in " ".join(thread_html(client, thread).split())
+
+    services.set_thread_flags(db.session, moderator, thread, hidden=True)
+    db.session.commit()
+    thread_html(client, thread, 404)
+    login(moderator)
+    assert "Masqué" in thread_html(client, thread)
+    login(member)
+    thread_html(client, thread, 404)
+    assert client.get("/forums/sujets/999999").status_code == 404

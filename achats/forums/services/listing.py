@@ -71,6 +71,9 @@ class ThreadRow:
         return self.kind == ThreadKind.QUESTION
 
 
+# What reads a thread: the ORM Thread, or a ThreadRow (the lists, the thread page).
+ThreadLike = Thread | ThreadRow
+
 _THREAD_COLUMNS = ("id", "category_id", "author_id", "title", "kind", "pinned", "locked", "archived", "hidden",
                    "solved", "post_count", "created_at", "last_activity_at", "desk_status", "assigned_expert_id",
                    "taken_at", "first_expert_answer_at")

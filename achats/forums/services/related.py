@@ -18,6 +18,7 @@ from achats.forums.models import (
     Thread,
     ThreadTag,
 )
+from achats.forums.services.listing import ThreadLike
 from achats.forums.services.reading import like_escape, thread_options
 from achats.platform.cache import memo
 
@@ -35,7 +36,7 @@ class RelatedThread:
     solved: bool
 
 
-def related_threads(session: Session, thread: Thread, limit: int = 5) -> list[RelatedThread]:
+def related_threads(session: Session, thread: ThreadLike, limit: int = 5) -> list[RelatedThread]:
     """Visible threads sharing the most tags with `thread` (same category when it has none).
 
     Kept in the process's derived cache until the forums change: it groups over every thread
@@ -45,7 +46,7 @@ def related_threads(session: Session, thread: Thread, limit: int = 5) -> list[Re
                 lambda: _compute_related(session, thread, limit), ttl=600)
 
 
-def _compute_related(session: Session, thread: Thread, limit: int) -> list[RelatedThread]:
+def _compute_related(session: Session, thread: ThreadLike, limit: int) -> list[RelatedThread]:
     tag_ids = [t.id for t in thread.tags]
     columns = (Thread.id, Thread.title, Thread.solved)
     if tag_ids:

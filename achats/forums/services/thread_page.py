@@ -33,11 +33,11 @@ from achats.forums.models import (
     Post,
     PostAttachment,
     Reaction,
-    Thread,
     ThreadRead,
     ThreadWatch,
     WatchLevel,
 )
+from achats.forums.services.listing import ThreadLike
 from achats.forums.services.stats import visible_post
 from achats.platform.cache import memo
 from achats.platform.features import registry
@@ -55,7 +55,7 @@ HIDDEN_HTML = "<p><em>Message masqué par la modération.</em></p>"
 
 @dataclass
 class ThreadPage:
-    thread: Thread
+    thread: ThreadLike
     posts: list[PostRecord]
     page: int
     pages: int
@@ -96,7 +96,7 @@ def _post_options() -> list[Any]:
     ]
 
 
-def posts_query(viewer: Any, thread: Thread, *, for_page: bool = True) -> Select[tuple[Post]]:
+def posts_query(viewer: Any, thread: ThreadLike, *, for_page: bool = True) -> Select[tuple[Post]]:
     """The posts of a thread the viewer may see (hidden ones for moderators only), by number.
     `for_page`: with what the thread page shows besides (the author's organisation, the author of
     the post replied to); the API lists only their authors."""
@@ -214,7 +214,7 @@ def _thread_size(session: Session, thread_id: int) -> int:
         select(func.coalesce(func.max(Post.number), 0)).where(Post.thread_id == thread_id)) or 0)
 
 
-def _page_content(session: Session, viewer: Any, thread: Thread, low: int, high: int,
+def _page_content(session: Session, viewer: Any, thread: ThreadLike, low: int, high: int,
                   show_accepted: bool) -> _PageContent:
     in_page = and_(Post.number > low, Post.number <= high)
     query = posts_query(viewer, thread)
@@ -275,7 +275,7 @@ def _viewer_state_statement() -> Any:
     )
 
 
-def thread_page(session: Session, viewer: Any, thread: Thread, page: int, per_page: int = PER_PAGE) -> ThreadPage:
+def thread_page(session: Session, viewer: Any, thread: ThreadLike, page: int, per_page: int = PER_PAGE) -> ThreadPage:
     """One page of a thread (posts numbered ((page-1)·per_page, page·per_page]) and the viewer's state.
 
     The posts (as PostRecord) and the thread's size come from the derived cache, recomputed after

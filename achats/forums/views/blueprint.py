@@ -40,6 +40,14 @@ def load_thread(thread_id: int) -> Thread:
     return thread
 
 
+def load_thread_view(thread_id: int) -> services.ThreadRow:
+    """The thread as the thread page reads it (plain data, see services.read_thread); 404 likewise."""
+    thread = services.read_thread(db.session, thread_id, me())
+    if thread is None:
+        abort(404)
+    return thread
+
+
 def load_post(post_id: int) -> Post:
     post = services.get_post(db.session, post_id, me())
     if post is None:
@@ -54,7 +62,7 @@ def load_category(slug: str) -> Category:
     return category
 
 
-def thread_url(thread: Thread | int, page: int = 1, anchor: str | None = None, **args: Any) -> str:
+def thread_url(thread: Thread | services.ThreadRow | int, page: int = 1, anchor: str | None = None, **args: Any) -> str:
     thread_id = thread if isinstance(thread, int) else thread.id
     if page > 1:
         args["page"] = page

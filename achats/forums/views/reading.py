@@ -29,7 +29,7 @@ from achats.forums.views.blueprint import (
     bp,
     int_arg,
     load_category,
-    load_thread,
+    load_thread_view,
     me,
     prepare_attachment,
     thread_url,
@@ -161,7 +161,7 @@ def _facet_tags() -> tuple[services.TagInfo, ...]:
 
 @bp.get("/forums/sujets/<int:thread_id>")
 def show_thread(thread_id: int) -> Any:
-    thread = load_thread(thread_id)
+    thread = load_thread_view(thread_id)
     if request.args.get("lire") == "nouveaux":
         # From a list's "3 nouveaux": open the page holding the first unread post.
         last_read = db.session.scalar(select(ThreadRead.last_read_number).where(
@@ -180,7 +180,7 @@ def show_thread(thread_id: int) -> Any:
     return render_thread(thread, int_arg("page"), form, reply_to=reply_to)
 
 
-def _thread_post_arg(thread: Thread, name: str) -> Post | None:
+def _thread_post_arg(thread: services.ThreadLike, name: str) -> Post | None:
     post_id = parse_id(request.args.get(name))
     if post_id is None:
         return None
@@ -190,7 +190,7 @@ def _thread_post_arg(thread: Thread, name: str) -> Post | None:
     return post
 
 
-def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, reply_to: Post | None = None,
+def render_thread(thread: services.ThreadLike, page: int, reply_form: forms.ReplyForm, *, reply_to: Post | None = None,
                   preview_html: Markup | None = None, status: int = 200) -> tuple[str, int]:
     """The thread page (also re-shown, with the typed reply kept, when a reply is refused)."""
     view = services.thread_page(db.session, me(), thread, page, per_page=POSTS_PER_PAGE)
@@ -235,7 +235,7 @@ def render_thread(thread: Thread, page: int, reply_form: forms.ReplyForm, *, rep
     return cache.with_csrf_token(html), status
 
 
-def _post_renderer(view: services.ThreadPage, thread: Thread, is_moderator: bool,
+def _post_renderer(view: services.ThreadPage, thread: services.ThreadLike, is_moderator: bool,
                    can_reply: bool) -> Callable[[Any, str, Callable[..., str]], Markup]:
     """`post_html(post, place, macro)` for the thread page: the post's HTML from the fragment cache.
 
