@@ -105,7 +105,6 @@ def test_api_posts_follow_changes_and_hidden_posts_stay_masked_for_members(
     assert moderator.get(f"/threads/{thread.id}/posts").get_json()["items"][1]["hidden"] is True
 
 
-
 def thread_html(client: Any, thread: Any, status: int = 200) -> str:
     response = client.get(f"/forums/sujets/{thread.id}")
     assert response.status_code == status

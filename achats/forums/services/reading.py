@@ -100,10 +100,8 @@ def _thread_row(session: Session, thread_id: int) -> ThreadRow | None:
     found = thread_rows(session, select(Thread).where(Thread.id == thread_id))
     if not found:
         return None
-    category = session.execute(
-        select(Category.id, Category.slug, Category.name, Category.description, Category.position,
-               Category.is_desk).where(Category.id == found[0].category_id)).one()
-    return replace(found[0], category=CategoryInfo(*category))
+    category = session.execute(select(*_category_columns()).where(Category.id == found[0].category_id)).one()
+    return replace(found[0], category=_category_info(*category))
 
 
 def get_post(session: Session, post_id: Any, viewer: Any) -> Post | None:
@@ -158,6 +156,16 @@ class CategoryInfo:
     is_desk: bool
 
 
+def _category_columns() -> tuple[Any, ...]:
+    return Category.id, Category.slug, Category.name, Category.description, Category.position, Category.is_desk
+
+
+def _category_info(category_id: int, slug: str, name: str, description: str | None, position: int,
+                   is_desk: bool | None) -> CategoryInfo:
+    """A CategoryInfo from the values of _category_columns()."""
+    return CategoryInfo(category_id, slug, name, description or "", position, bool(is_desk))
+
+
 @dataclass(frozen=True)
 class CategoryRow:
     category: CategoryInfo
@@ -200,8 +208,7 @@ def _compute_categories_overview(session: Session, sees_hidden: bool) -> list[Ca
         .subquery()
     )
     rows = session.execute(
-        select(Category.id, Category.slug, Category.name, Category.description, Category.position,
-               Category.is_desk, counts.c.thread_count, counts.c.post_count)
+        select(*_category_columns(), counts.c.thread_count, counts.c.post_count)
         .outerjoin(counts, counts.c.category_id == Category.id)
         .order_by(Category.position, Category.name)
     ).all()
@@ -227,7 +234,7 @@ def _compute_categories_overview(session: Session, sees_hidden: bool) -> list[Ca
         )
     }
     return [
-        CategoryRow(CategoryInfo(cid, slug, name, description or "", position, bool(is_desk)),
+        CategoryRow(_category_info(cid, slug, name, description, position, is_desk),
                     int(tc or 0), int(pc or 0), last.get(cid))
         for cid, slug, name, description, position, is_desk, tc, pc in rows
     ]

@@ -62,7 +62,7 @@ def load_category(slug: str) -> Category:
     return category
 
 
-def thread_url(thread: Thread | services.ThreadRow | int, page: int = 1, anchor: str | None = None, **args: Any) -> str:
+def thread_url(thread: services.ThreadLike | int, page: int = 1, anchor: str | None = None, **args: Any) -> str:
     thread_id = thread if isinstance(thread, int) else thread.id
     if page > 1:
         args["page"] = page
