@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, select
 
 from achats.auth import services
-from achats.auth.models import User
+from achats.auth.models import AccountStatus, User
+from achats.platform.accounts import DELETED_ACCOUNT_NAME
 from achats.platform.extensions import db
 from achats.platform.features import Identity
 from achats.platform.ids import parse_id
@@ -57,9 +58,18 @@ def users_by_ids(user_ids: Sequence[int]) -> Mapping[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(user_ids))))}
 
 
+def display_names(user_ids: Sequence[int]) -> Mapping[int, str]:
+    """Names only (the search's result authors): no account object is built."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.name, User.status).where(User.id.in_(list(user_ids))))
+    return {i: DELETED_ACCOUNT_NAME if status == AccountStatus.DELETED else name for i, name, status in rows}
+
+
 def identity() -> Identity:
     return Identity(
         load_user=load_user, user_for_token=user_for_token, user_by_id=user_by_id, users_by_ids=users_by_ids,
+        display_names=display_names,
         login_endpoint="auth.login", register_endpoint="auth.register", logout_endpoint="auth.logout",
         profile_endpoint="auth.show_user", settings_endpoint="auth.settings",
     )

@@ -38,12 +38,15 @@ class Identity:
 
     `load_user(id_string)` backs Flask-Login's session cookie (the id carries the session token),
     `user_for_token(secret)` the API's bearer tokens and sockets' `auth={"token": …}`,
-    `user_by_id(id)` a socket's user on each event. The endpoints are the shell's sign-in links."""
+    `user_by_id(id)` a socket's user on each event, `display_names(ids)` the names pages show
+    for those accounts (a deleted account's as DELETED_ACCOUNT_NAME, unknown ids left out). The
+    endpoints are the shell's sign-in links."""
 
     load_user: Callable[[str], Account | None]
     user_for_token: Callable[[str], Account | None]
     user_by_id: Callable[[int], Account | None]
     users_by_ids: Callable[[Sequence[int]], Mapping[int, Account]]
+    display_names: Callable[[Sequence[int]], Mapping[int, str]]
     login_endpoint: str
     register_endpoint: str
     logout_endpoint: str

@@ -8,10 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from achats.platform import search as search_index
@@ -31,10 +33,27 @@ PER_PAGE = 20
 
 
 @dataclass(frozen=True)
-class _TagChoice:
-    slug: str
-    name: str
-    facet: str
+class Options:
+    """A select's options, escaped once with the choices (kept in the derived cache): a search
+    marks the selected one instead of rendering every option through Jinja (150 with the tags)."""
+
+    groups: tuple[tuple[str | None, tuple[tuple[str, str, str], ...]], ...]  # label, (value, start, end)
+
+    @classmethod
+    def of(cls, groups: Iterable[tuple[str | None, Iterable[tuple[str, str]]]]) -> Options:
+        """`groups`: (optgroup label or None, (value, label)…)…"""
+        return cls(tuple((label, tuple((value, f'<option value="{escape(value)}"', f">{escape(text)}</option>")
+                                       for value, text in items)) for label, items in groups))
+
+    def render(self, selected: str) -> Markup:
+        parts: list[str] = []
+        for label, items in self.groups:
+            if label is not None:
+                parts.append(f'<optgroup label="{escape(label)}">')
+            parts += (start + (" selected" if value == selected else "") + end for value, start, end in items)
+            if label is not None:
+                parts.append("</optgroup>")
+        return Markup("".join(parts))
 
 
 @dataclass(frozen=True)
@@ -43,12 +62,20 @@ class FilterChoices:
 
     spec: SearchFilter
     choices: tuple[FacetChoice, ...]
+    options: Options
+    tokens: Mapping[str, FacetChoice]  # by index token: what each hit carries
+
+    @classmethod
+    def of(cls, spec: SearchFilter, choices: Iterable[FacetChoice]) -> FilterChoices:
+        choices = tuple(choices)
+        return cls(spec, choices, Options.of([(None, ((c.value, c.label) for c in choices))]),
+                   {c.token: c for c in reversed(choices)})
 
     def by_value(self, value: str) -> FacetChoice | None:
         return next((c for c in self.choices if c.value == value), None)
 
     def by_token(self, token: str | None) -> FacetChoice | None:
-        return next((c for c in self.choices if c.token == token), None)
+        return self.tokens.get(token) if token is not None else None
 
 
 def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
@@ -104,11 +131,18 @@ def _filters(declared: list[FilterChoices], errors: list[str]) -> tuple[SearchFi
     return filters, raw
 
 
-def _filter_choices() -> tuple[list[FilterChoices], list[_TagChoice]]:
-    declared = [FilterChoices(f, tuple(f.choices(db.session))) for f in registry().search_filters]
-    tags = [_TagChoice(*r) for r in db.session.execute(
-        select(Tag.slug, Tag.name, Tag.facet).order_by(Tag.facet, Tag.position, Tag.name))]
-    return declared, tags
+def _filter_choices() -> tuple[list[FilterChoices], Options]:
+    """The declared filters and the tags, with their options (the tags grouped by facet)."""
+    declared = [FilterChoices.of(f, f.choices(db.session)) for f in registry().search_filters]
+    tag_groups: dict[str, list[tuple[str, str]]] = {}
+    for slug, name, facet in db.session.execute(
+            select(Tag.slug, Tag.name, Tag.facet).order_by(Tag.facet, Tag.position, Tag.name)):
+        try:
+            group = TagFacet(facet).label
+        except ValueError:
+            group = "Autres"
+        tag_groups.setdefault(group, []).append((slug, name))
+    return declared, Options.of(tag_groups.items())
 
 
 @bp.get("/recherche")
@@ -116,35 +150,27 @@ def _filter_choices() -> tuple[list[FilterChoices], list[_TagChoice]]:
 @limiter.limit(search_rate_limit, key_func=rate_limit_key)
 def search_page() -> Any:
     # The filters' choices: plain rows, kept in the derived cache until the content changes.
-    declared, tags = memo("content", "search_filter_choices", _filter_choices)
+    declared, tag_options = memo("content", "search_filter_choices", _filter_choices)
     errors: list[str] = []
     filters, raw = _filters(declared, errors)
     page_number = parse_int(request.args.get("page"), minimum=1, maximum=COUNT_CAP // PER_PAGE) or 1
     # The body is the same for every reader who may see the same entries.
     reader = effective_reader(db.session, current_user)
     key = ("search-page", tuple(sorted(raw.items())), tuple(errors), page_number, reader)
-    body = fragment_for("content", key, lambda: _render_body(filters, raw, errors, page_number, declared, tags),
+    body = fragment_for("content", key, lambda: _render_body(filters, raw, errors, page_number, declared, tag_options),
                         ttl=current_app.config.get("ACHATS_SEARCH_CACHE_SECONDS", 0))
     return render_template("search/search_page.html", body=body, q=filters.q, page_number=page_number)
 
 
 def _render_body(filters: SearchFilters, raw: dict[str, str], errors: list[str], page_number: int,
-                 declared: list[FilterChoices], tags: list[_TagChoice]) -> str:
+                 declared: list[FilterChoices], tag_options: Options) -> str:
     results = search_index.search(db.session, filters.q, viewer=current_user, limit=PER_PAGE,
                                   offset=(page_number - 1) * PER_PAGE, **filters.search_kwargs())
     identity = registry().identity
     author_ids = sorted({h.owner_id for h in results.hits if h.owner_id} | (
         {filters.author_id} if filters.author_id else set()))
-    authors = dict(identity.users_by_ids(author_ids)) if identity is not None and author_ids else {}
+    authors = dict(identity.display_names(author_ids)) if identity is not None and author_ids else {}
     author = authors.get(filters.author_id) if filters.author_id else None
-
-    tag_groups: dict[str, list[Any]] = {}
-    for tag in tags:
-        try:
-            group = TagFacet(tag.facet).label
-        except ValueError:
-            group = "Autres"
-        tag_groups.setdefault(group, []).append(tag)
 
     def describe(hit: Any) -> tuple[list[str], list[str]]:
         """What the declared filters say of a hit: plain texts ("dans Guichet vert") and badges."""
@@ -169,5 +195,6 @@ def _render_body(filters: SearchFilters, raw: dict[str, str], errors: list[str],
         pagination_args=pagination_args, declared=declared, describe=describe,
         filters_active=any(v for k, v in raw.items() if k != "q"),
         without_author={k: v for k, v in pagination_args.items() if k != "auteur"},
-        tag_groups=tag_groups, authors=authors, author=author, types=_types(),
+        tag_options=tag_options, authors=authors, author=author, types=_types(),
+        type_labels={t.name: t.label for t in registry().search_types.values()},
     )

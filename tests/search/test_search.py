@@ -292,6 +292,72 @@ def test_paging_past_the_ranking_window_lists_every_match_once(index: Any, db: A
         assert order[5:] == [7, 6, 5, 4, 3, 2, 1]  # then newest first
 
 
+def test_both_plans_of_postgresql_give_the_same_hits(index: Any, db: Any, make_user: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL takes few matches from the GIN index and many by walking the date index
+    (query._pg_rows): whichever it takes, the same hits come back in the same order."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has one plan (FTS5)")
+    import sqlalchemy as sa
+    from sqlalchemy import event
+
+    from achats.platform.cache import derived_cache
+    from achats.platform.search import query
+
+    monkeypatch.setattr(query, "RANK_WINDOW", 6)
+    alice, moderator = make_user(name="Alice"), make_user(role="moderator")
+    for n in range(20):
+        title = "Compostage des biodéchets" if n % 4 == 0 else f"Fiche {n}"
+        index("post" if n % 3 else "thread", object_id=n + 1, thread=n % 5 + 1, title=title,
+              body="Collecte et compostage en cantine." if n % 2 else "Compostage partagé.", commit=False,
+              hidden=n == 7, thread_hidden=n == 9, owner_id=alice.id if n % 5 == 0 else None,
+              facets={"category": 10 if n < 10 else 20}, created_at=datetime(2026, 1, 1 + n, tzinfo=UTC))
+        index("post", object_id=100 + n, title="Autre sujet", body="Voirie.", commit=False,
+              created_at=datetime(2026, 1, 1 + n, 12, tzinfo=UTC))
+    db.session.commit()
+    searches: list[dict[str, Any]] = [
+        {"q": "compostage"}, {"q": "compostage cantine"}, {"q": "compostage", "offset": 4, "limit": 4},
+        {"q": "compostage", "offset": 8, "limit": 4}, {"q": "compostage", "facets": {"category": 20}},
+        {"q": "compostage", "types": ["thread"]}, {"q": "compostage", "owner_id": alice.id},
+        {"q": "compostage", "date_from": date(2026, 1, 5), "date_to": date(2026, 1, 15)},
+        {"q": "compostage", "container": ("thread", 2)}, {"q": "compostage", "viewer": moderator},
+    ]
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    def run(few_matches: int) -> list[tuple[Any, ...]]:
+        monkeypatch.setattr(query, "FEW_MATCHES", few_matches)
+        derived_cache().clear()
+        found = []
+        for kw in searches:
+            results = s.search(db.session, **{"viewer": s.MEMBER, **kw})
+            found.append(([(h.kind, h.object_id) for h in results.hits], results.total, results.has_more))
+        return found
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        from_index = run(10**9)  # every search "few": the GIN index
+        windows = [st for st in statements if '"window" AS' in st]
+        assert windows and all("gin_matches" in st for st in windows), statements
+        statements.clear()
+        walked = run(0)  # every search "many": the date index
+        windows = [st for st in statements if '"window" AS' in st]
+        assert windows and all("gin_matches" not in st and "ts_match_vq" in st for st in windows)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert walked == from_index
+    assert len(from_index[0][0]) == 18  # one hidden, one in a hidden thread
+
+    # The count that decides for a search without filters: every match in the GIN index's
+    # bitmap, whoever may read it (on a table this small the planner reads the table instead).
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    assert query._gin_count(db.session, {"q": "compostage"}) == 20
+    assert query._gin_count(db.session, {"q": "compostage voirie"}) == 0
+    db.session.rollback()
+
+
 def test_reindex_command_runs_every_reindexer_and_drops_stale_entries(app: Any, index: Any, find: Any,
                                                                     db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from achats.platform.features import SearchType, registry

@@ -167,6 +167,8 @@ def _params(*, reader: Reader, types: Iterable[str] | None, facets: Mapping[str,
     return shape, params
 
 
+_UNFILTERED = _Shape(types=False, facets=0, container=False, owner=False, date_from=False, date_to=False)
+
 # --- statements ------------------------------------------------------------------------------
 
 _COLUMNS = ("kind", "object_id", "title", "body", "url", "created_at", "container_type", "container_id",
@@ -210,18 +212,31 @@ def _pg_statements(shape: _Shape, few: bool = False) -> tuple[Any, Any]:
     config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
     tsquery = sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text))
     vector: Any = sa.literal_column("search_entry.search_vector")
+    window_plus_one = sa.bindparam("window_plus_one", type_=sa.Integer)
+    # Many matches: the newest are found by walking the date index and testing each entry on
+    # the way. The test is written ts_match_vq(vector, query), the function behind `@@`: no
+    # index serves a function call, and the planner, taking a third of the entries as matching,
+    # walks the (created_at, id) index without being told. With `@@` it trusts its estimate of
+    # the words' frequencies, taken as independent ("papier recyclé": 486 expected, 6,902 real
+    # among 110,000 entries), fetches every match through the GIN index and sorts them by date
+    # (13 ms); the walk tests ~1,400 entries (1.3 ms). Above FEW_MATCHES matches it tests at most
+    # ~1/10 of the entries, whatever the words.
+    walk = sa.select().select_from(TABLE).where(sa.func.ts_match_vq(vector, tsquery), *_where(shape))
     if few:
-        matches = _gin_matches(tsquery)
-        base = sa.select().select_from(TABLE.join(matches, matches.c.match_id == TABLE.c.id)).where(*_where(shape))
+        # Few matches: every one from the GIN index (with the columns the reader's conditions
+        # need: no second lookup by key), the newest kept. Walking the date index instead tests
+        # every entry on its way, decompressing each long document's vector: 390 ms for a
+        # selective two-word search over 10,000 documents of 30 pages, against 14 ms this way.
+        matches = _gin_matches(tsquery, filtered=True)
+        newest = (sa.select(matches.c.match_id.label("id"), matches.c.created_at).where(*_where(shape, matches.c))
+                  .order_by(matches.c.created_at.desc(), matches.c.match_id.desc())
+                  .limit(window_plus_one).subquery("newest"))
     else:
-        base = sa.select().select_from(TABLE).where(vector.op("@@")(tsquery), *_where(shape))
+        newest = (walk.add_columns(TABLE.c.id, TABLE.c.created_at).order_by(*_RECENT)
+                  .limit(window_plus_one).subquery("newest"))
     score = sa.func.ts_rank_cd(sa.literal_column(f"'{PG_WEIGHTS}'::float4[]"), vector, tsquery).label("score")
     columns = [*(TABLE.c[n] for n in _COLUMNS), score, sa.cast(tsquery, sa.Text).label("tsq")]
-    # The newest RANK_WINDOW + 1 matches (the extra one only tells that more follow). The
-    # planner reads them through the (created_at, id) index when the words are frequent, or
-    # takes every match from the GIN index and keeps the newest when they are rare.
-    newest = (base.add_columns(TABLE.c.id, TABLE.c.created_at).order_by(*_RECENT)
-              .limit(sa.bindparam("window_plus_one", type_=sa.Integer)).subquery("newest"))
+    # The newest RANK_WINDOW + 1 matches (the extra one only tells that more follow), ranked.
     window = sa.select(
         newest.c.id,
         sa.func.row_number().over(order_by=(newest.c.created_at.desc(), newest.c.id.desc())).label("position"),
@@ -234,7 +249,7 @@ def _pg_statements(shape: _Shape, few: bool = False) -> tuple[Any, Any]:
         .order_by(sa.text("score DESC"), *_RECENT)
         .limit(_LIMIT).offset(_OFFSET)
     )
-    tail = base.add_columns(*columns).order_by(*_RECENT).limit(_LIMIT).offset(_OFFSET)
+    tail = walk.add_columns(*columns).order_by(*_RECENT).limit(_LIMIT).offset(_OFFSET)
     return ranked, tail
 
 
@@ -269,31 +284,15 @@ def _pg_rows(session: Session, terms: list[str], shape: _Shape, params: dict[str
     if offset < RANK_WINDOW:
         window_params = {**params, "window": RANK_WINDOW, "window_plus_one": RANK_WINDOW + 1, "limit": limit,
                          "offset": offset}
-        with _planner(session, seqscan=False):
-            few = _few_matches(session, shape, params)
-            if few:
-                # Few matches: take them from the GIN index. Walking the date index instead (the
-                # planner's choice when it expects many) tests every entry on its way,
-                # decompressing each long document's vector: 390 ms for a selective two-word
-                # search over 10,000 documents of 30 pages, against 14 ms through the index.
-                rows = list(session.execute(_pg_statements(shape, True)[0], window_params).all())
-            else:
-                # Many matches: walk the date index, newest first, until the window is full.
-                # The planner takes the words as independent ("papier recyclé": 486 matches
-                # expected, 6,902 real among 110,000 entries), so it would fetch every match
-                # through a bitmap of the GIN index and sort them by date (13 ms); the walk
-                # tests ~1,400 entries (1.3 ms). With more than FEW_MATCHES matches it tests at
-                # most ~1/10 of the entries, whatever the words.
-                _set_planner(session, seqscan=False, bitmapscan=False)
-                rows = list(session.execute(ranked, window_params).all())
+        if _few_matches(session, shape, params):
+            ranked = _pg_statements(shape, True)[0]
+        rows = list(session.execute(ranked, window_params).all())
         if not rows:
             return [], None, None  # no match, or past the last one
         counted = rows[0].matches
     if (counted is None or counted > RANK_WINDOW) and len(rows) < limit:
         # Past the window: the remaining matches, newest first (the window holds the newest).
-        with _planner(session, seqscan=False, bitmapscan=False):
-            rows += session.execute(tail, {**params, "limit": limit - len(rows),
-                                           "offset": offset + len(rows)}).all()
+        rows += session.execute(tail, {**params, "limit": limit - len(rows), "offset": offset + len(rows)}).all()
         if counted is None and rows:
             counted = RANK_WINDOW + 1  # offset ≥ RANK_WINDOW and still matches
     return rows, counted, (rows[0].tsq if rows else None)
@@ -314,36 +313,75 @@ def _pg_probe(shape: _Shape) -> Any:
     return sa.select(sa.func.count()).select_from(inner)
 
 
-@lru_cache(maxsize=1)
-def _pg_estimate() -> Any:
+@lru_cache(maxsize=4)
+def _pg_explain_sql(dialect: Any, analyze: bool) -> str:
+    """EXPLAIN of the entries matching the words, whatever their audience: without ANALYZE the
+    planner's estimate (no row read); with it, of a statement that takes them from the GIN index
+    (a MATERIALIZED CTE is planned for all its rows) and fetches one."""
     config: Any = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
     tsquery = sa.func.plainto_tsquery(config, sa.bindparam("q", type_=sa.Text))
-    return sa.select(TABLE.c.id).where(sa.literal_column("search_entry.search_vector").op("@@")(tsquery))
+    matches = sa.select(TABLE.c.id).where(sa.literal_column("search_entry.search_vector").op("@@")(tsquery))
+    if not analyze:
+        return "EXPLAIN (FORMAT JSON) " + str(matches.compile(dialect=dialect))
+    cte = matches.cte("gin_matches").prefix_with("MATERIALIZED")
+    first = sa.select(cte.c.id).limit(sa.literal_column("1"))
+    return "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + str(first.compile(dialect=dialect))
 
 
-def _planner_estimate(session: Session, params: dict[str, Any]) -> float:
-    """The planner's estimate of the entries matching the words (no filter), from its statistics
-    of each word; no row is read."""
-    compiled = _pg_estimate().compile(dialect=session.get_bind().dialect)
-    sql = "EXPLAIN (FORMAT JSON) " + str(compiled)
+def _explain(session: Session, params: dict[str, Any], *, analyze: bool) -> list[dict[str, Any]]:
+    """The plan's nodes, outermost first."""
+    sql = _pg_explain_sql(session.get_bind().dialect, analyze)
     plan: Any = session.connection().exec_driver_sql(sql, {"q": params["q"]}).scalar()
     if isinstance(plan, str):
         import json
 
         plan = json.loads(plan)
-    return float(plan[0]["Plan"]["Plan Rows"])
+    nodes, pending = [], [plan[0]["Plan"]]
+    while pending:
+        node = pending.pop(0)
+        nodes.append(node)
+        pending += node.get("Plans", [])
+    return nodes
+
+
+def _planner_estimate(session: Session, params: dict[str, Any]) -> float:
+    """The planner's estimate of the entries matching the words (no filter), from its statistics
+    of each word; no row is read."""
+    return float(_explain(session, params, analyze=False)[0]["Plan Rows"])
+
+
+def _gin_count(session: Session, params: dict[str, Any]) -> int | None:
+    """How many entries match the words, whatever their audience: the rows of the bitmap that
+    PostgreSQL builds from the GIN index's posting lists, read off EXPLAIN ANALYZE; one row is
+    fetched from the table. 2–3 ms for "papier recyclé" (7,677 matches) where counting matches
+    through the table to FEW_MATCHES + 1 takes 5.5 ms. None when the planner did not take the
+    index (a small table: it reads the table instead)."""
+    for node in _explain(session, params, analyze=True):
+        if node.get("Node Type") == "Bitmap Index Scan":
+            return int(node["Actual Rows"])
+    return None
 
 
 def _few_matches(session: Session, shape: _Shape, params: dict[str, Any]) -> bool:
-    """Whether the words match at most FEW_MATCHES entries: counted through the GIN index (its
-    posting lists, then at most FEW_MATCHES + 1 rows), whatever the planner would guess.
+    """Whether the words match at most FEW_MATCHES entries: counted through the GIN index, whatever
+    the planner would guess.
 
     The planner multiplies the words' frequencies as if they were independent; words of one
     phrase go together, so the real count is larger ("papier recyclé": 486 expected, 6,902
     real). When even that estimate is above FEW_MATCHES, the matches are many without counting
-    them (counting "clause réemploi" through the index costs 10 ms: 15,000 postings)."""
+    them (counting "clause réemploi" through the index costs 10 ms: 15,000 postings).
+
+    A search with no filter but the reader's audience counts the index's matches for anyone
+    (_gin_count): members see all but the hidden entries and the shadows (a tenth here), so the
+    count decides as well. A filtered search (types, facets, author, dates, a container) counts
+    its own matches, to at most FEW_MATCHES + 1, through the table: a filter can leave few of
+    many."""
     if _planner_estimate(session, params) > FEW_MATCHES:
         return False
+    if shape == _UNFILTERED:
+        counted = _gin_count(session, params)
+        if counted is not None:
+            return counted <= FEW_MATCHES
     found = session.scalar(_pg_probe(shape), {**params, "probe": FEW_MATCHES + 1}) or 0
     return int(found) <= FEW_MATCHES
 
@@ -363,24 +401,6 @@ def _no_seqscan(session: Session, *, hash_groups: bool = False) -> Iterator[None
         session.execute(sa.text("SET LOCAL enable_seqscan = on"))
         if hash_groups:
             session.execute(sa.text("SET LOCAL enable_sort = on"))
-
-
-def _set_planner(session: Session, *, seqscan: bool, bitmapscan: bool) -> None:
-    # SET takes no bound parameter: two fixed statements sent as one (PostgreSQL's simple
-    # protocol), so a plan choice costs one round trip.
-    session.execute(sa.text(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}; "
-                            f"SET LOCAL enable_bitmapscan = {'on' if bitmapscan else 'off'}"))
-
-
-@contextmanager
-def _planner(session: Session, *, seqscan: bool = True, bitmapscan: bool = True) -> Iterator[None]:
-    """Plan choices for the statements of the block (this transaction only, restored after;
-    with many matches the newest are found by walking the date index, see _pg_rows)."""
-    _set_planner(session, seqscan=seqscan, bitmapscan=bitmapscan)
-    try:
-        yield
-    finally:
-        _set_planner(session, seqscan=True, bitmapscan=True)
 
 
 _LEXEME = re.compile(r"'((?:[^']|'')*)'")
