@@ -59,10 +59,12 @@ def users_by_ids(user_ids: Sequence[int]) -> Mapping[int, User]:
 
 
 def display_names(user_ids: Sequence[int]) -> Mapping[int, str]:
-    """Names only (the search's result authors): no account object is built."""
+    """Names only (the search's result authors): no account object is built, and the statement
+    is a Core one (table columns), without the ORM's per-statement set-up."""
     if not user_ids:
         return {}
-    rows = db.session.execute(select(User.id, User.name, User.status).where(User.id.in_(list(user_ids))))
+    c = User.__table__.c
+    rows = db.session.execute(select(c.id, c.name, c.status).where(c.id.in_(list(user_ids))))
     return {i: DELETED_ACCOUNT_NAME if status == AccountStatus.DELETED else name for i, name, status in rows}
 
 

@@ -140,6 +140,19 @@ def test_page_lists_results_with_highlighted_snippets(client: Any, login: Any, m
     assert "Nathalie Girard" in html and "Résolu" in html
 
 
+def test_page_names_result_authors_and_hides_a_deleted_one(client: Any, login: Any, make_user: Any, corpus: Any,
+                                                          db: Any) -> None:
+    login(make_user())
+    author = corpus["author"]
+    html = client.get(f"/recherche?q=ecolabel&auteur={author.id}").get_data(as_text=True)
+    assert "par Nathalie Girard" in html and "Auteur : <strong>Nathalie Girard</strong>" in html
+    author.status = "deleted"
+    db.session.commit()
+    html = client.get(f"/recherche?q=ecolabel&auteur={author.id}").get_data(as_text=True)
+    assert "Nathalie Girard" not in html
+    assert "par Compte supprimé" in html and "Auteur : <strong>Compte supprimé</strong>" in html
+
+
 def test_page_filters_by_type_and_resolved(client: Any, login: Any, make_user: Any, corpus: Any) -> None:
     login(make_user())
     html = client.get("/recherche?q=ecolabel&type=documents").get_data(as_text=True)
