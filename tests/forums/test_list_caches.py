@@ -51,6 +51,36 @@ def test_thread_list_shows_changes_and_keeps_hidden_threads_to_moderators(
     assert "Clause de réemploi du mobilier" not in titles(client, forum.general.slug)
 
 
+def test_thread_list_and_api_follow_the_category_and_its_own_moderators(
+        api: Any, client: Any, login: Any, db: Any, forum: Any, make_user: Any, make_thread: Any) -> None:
+    member, local = make_user(), make_user(name="Modératrice locale")
+    thread = make_thread(title="Groupement de commandes pour le papier")
+    login(member)
+    assert forum.general.name in titles(client, forum.general.slug)
+    category = forum.general
+    old_slug = category.slug
+    category.name, category.description, category.slug = "Échanges généraux", "Tout le reste.", "echanges-generaux"
+    db.session.commit()
+    page = titles(client, "echanges-generaux")
+    assert "Échanges généraux" in page and "Tout le reste." in page
+    assert client.get(f"/forums/{old_slug}").status_code == 404
+    assert client.get("/forums/pas-de-categorie").status_code == 404
+    client_api = api(member)
+    for ref in ("echanges-generaux", str(category.id)):
+        items = client_api.get("/threads", query_string={"category": ref}).get_json()["items"]
+        assert [t["title"] for t in items] == ["Groupement de commandes pour le papier"]
+        assert items[0]["category_id"] == category.id
+    assert client_api.get("/threads", query_string={"category": old_slug}).get_json()["items"] == []
+
+    # A moderator of this category only sees its hidden threads in its list.
+    services.set_thread_flags(db.session, make_user(role="moderator"), thread, hidden=True)
+    category.moderators.append(local)
+    db.session.commit()
+    assert "Groupement de commandes" not in titles(client, "echanges-generaux")
+    login(local)
+    assert "Groupement de commandes" in titles(client, "echanges-generaux")
+
+
 def test_thread_list_unread_counts_are_each_readers_own(
         client: Any, login: Any, db: Any, forum: Any, make_user: Any, make_thread: Any, make_post: Any) -> None:
     reader, other = make_user(), make_user()

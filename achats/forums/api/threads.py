@@ -77,7 +77,7 @@ def list_tags() -> dict[str, Any]:
 def list_threads(query: ThreadsQuery) -> Any:
     category = None
     if query.category:
-        category = services.get_category(db.session, query.category)
+        category = services.category_info(db.session, query.category)
         if category is None:
             return {"items": [], "next_cursor": None}
     viewer = _me()

@@ -56,10 +56,12 @@ from achats.forums.services.posting import (
 )
 from achats.forums.services.reading import (
     PER_PAGE,
+    CategoryInfo,
     CategoryRow,
     LastThread,
     accepted_post_ids,
     categories_overview,
+    category_info,
     get_category,
     get_post,
     get_thread,
@@ -86,12 +88,12 @@ from achats.forums.services.thread_page import (
 )
 
 __all__ = [
-    "HIDDEN_HTML", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryRow", "EditWindowClosed",
+    "HIDDEN_HTML", "PER_PAGE", "WITHDRAWN_HTML", "AlreadyFlagged", "CategoryInfo", "CategoryRow", "EditWindowClosed",
     "ForumError", "InvalidInput", "LastThread", "NotAllowed", "TagInfo", "ThreadLike", "ThreadListPage", "ThreadLocked",
     "ThreadPage", "ThreadRow", "accept_post", "attachments_of",
     "accepted_post_ids", "author_name", "bookmarks_query", "categories_overview", "clean_text", "create_post",
     "create_thread", "delete_post", "desk_stats", "desk_stats_csv", "edit_post", "excerpt",
-    "flag_post", "get_category", "get_post", "get_thread", "hide_post", "mark_needs_review",
+    "category_info", "flag_post", "get_category", "get_post", "get_thread", "hide_post", "mark_needs_review",
     "mark_read", "move_thread", "page_of", "post_path", "posts_query", "quote_markdown", "quoted_refs", "read_thread",
     "refresh_thread_stats", "related_threads", "render_post", "resolve_tags", "restore_post", "set_thread_flags",
     "sees_hidden_threads", "set_up_to_date", "set_watch", "similar_titles", "take_question", "thread_list_page",

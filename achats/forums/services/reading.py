@@ -133,6 +133,28 @@ def get_category(session: Session, ref: Any) -> Category | None:
     return None
 
 
+def category_info(session: Session, ref: Any) -> CategoryInfo | None:
+    """A category's displayed fields, by id (int or digits) or slug, as get_category finds it:
+    for the pages that show a category and filter by it (its thread list, GET /threads). The
+    categories are few: all of them are kept in one entry of the derived cache until the
+    content changes. What changes a category loads it with get_category."""
+    by_id, by_slug = memo("content", "forum-category-infos", lambda: _category_infos(session))
+    category_id = parse_id(ref) if isinstance(ref, int | str) else None
+    if category_id is not None:
+        return by_id.get(category_id)
+    return by_slug.get(ref) if isinstance(ref, str) else None
+
+
+def _category_infos(session: Session) -> tuple[dict[int, CategoryInfo], dict[str, CategoryInfo]]:
+    infos = [_category_info(*row) for row in session.execute(select(*_category_columns()))]
+    return {c.id: c for c in infos}, {c.slug: c for c in infos}
+
+
+def category_id_of(category: Any) -> int | None:
+    """The id of a category given as a Category, a CategoryInfo, an id or None."""
+    return category if category is None or isinstance(category, int) else int(category.id)
+
+
 # --- the category list -------------------------------------------------------------------------
 
 
@@ -179,9 +201,10 @@ def _sees_hidden(viewer: Any) -> bool:
 
 
 def sees_hidden_threads(viewer: Any, category: Any = None) -> bool:
-    """Whether `viewer`'s thread lists (of `category`, a Category or None) include hidden threads:
+    """Whether `viewer`'s thread lists (of `category`, a Category, a CategoryInfo or None) include hidden threads:
     the one thing of the viewer a list without words to search depends on."""
-    return _sees_hidden(viewer) or (isinstance(category, Category) and perms.can_moderate_category(viewer, category))
+    return _sees_hidden(viewer) or (category is not None and not isinstance(category, int)
+                                    and perms.can_moderate_category(viewer, category))
 
 
 def categories_overview(session: Session, viewer: Any) -> list[CategoryRow]:
@@ -292,7 +315,7 @@ def threads_query(
     query = select(Thread)
     if entities:  # loaded as Thread objects, with what a list row shows (else: listing.thread_rows)
         query = _with_row_loads(query, category)
-    category_id = category.id if isinstance(category, Category) else category
+    category_id = category_id_of(category)
     if category_id is not None:
         query = query.where(Thread.category_id == category_id)
     sees_hidden = sees_hidden_threads(viewer, category)

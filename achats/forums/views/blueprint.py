@@ -62,6 +62,14 @@ def load_category(slug: str) -> Category:
     return category
 
 
+def load_category_view(slug: str) -> services.CategoryInfo:
+    """The category as its thread list shows it (plain data, see services.category_info); 404 likewise."""
+    category = services.category_info(db.session, slug)
+    if category is None:
+        abort(404)
+    return category
+
+
 def thread_url(thread: services.ThreadLike | int, page: int = 1, anchor: str | None = None, **args: Any) -> str:
     thread_id = thread if isinstance(thread, int) else thread.id
     if page > 1:

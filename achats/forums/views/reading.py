@@ -28,7 +28,7 @@ from achats.forums.views.blueprint import (
     THREADS_PER_PAGE,
     bp,
     int_arg,
-    load_category,
+    load_category_view,
     load_thread_view,
     me,
     prepare_attachment,
@@ -97,7 +97,7 @@ class Filters:
 
 @bp.get("/forums/<slug>")
 def show_category(slug: str) -> str:
-    category = load_category(slug)
+    category = load_category_view(slug)
     filters = Filters.from_request()
     page_number = int_arg("page")
     viewer = me()
