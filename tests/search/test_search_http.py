@@ -212,7 +212,7 @@ def test_page_runs_a_bounded_number_of_queries(client: Any, login: Any, make_use
         assert client.get("/recherche?q=mobilier").status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    # Planner settings for one statement (PostgreSQL: SET LOCAL …, see query._planner) are not
-    # queries; the probe that chooses the plan is (at most one more).
+    # Planner settings (PostgreSQL: SET LOCAL …, the facet counts' query._no_seqscan) are not
+    # queries; the probes that choose the plan are.
     queries = [st for st in statements if not st.startswith("SET LOCAL")]
     assert len(queries) <= 9, queries
